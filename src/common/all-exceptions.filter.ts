@@ -1,0 +1,69 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import type { Request, Response } from 'express';
+import { DatabaseError } from '../database/database-error.js';
+import { InputValidationException } from './validation.js';
+
+const DATABASE_STATUS: Record<DatabaseError['kind'], number> = {
+  invalid: HttpStatus.BAD_REQUEST,
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  forbidden: HttpStatus.FORBIDDEN,
+  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+  internal: HttpStatus.INTERNAL_SERVER_ERROR,
+};
+
+/**
+ * The one catch-all: known errors keep their status and message; anything else becomes a generic 500
+ * with a correlation id, its stack logged once and never sent.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') return;
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request & { id?: string | number }>();
+    if (response.headersSent) return;
+
+    let status = HttpStatus.INTERNAL_SERVER_ERROR;
+    let message = 'An unexpected error occurred';
+    let extra: Record<string, unknown> = {};
+
+    if (exception instanceof HttpException) {
+      status = exception.getStatus();
+      message = messageOf(exception);
+      if (exception instanceof InputValidationException) extra = { errors: exception.fieldErrors };
+    } else if (exception instanceof DatabaseError && exception.kind !== 'internal') {
+      status = DATABASE_STATUS[exception.kind];
+      message = exception.kind === 'unavailable' ? 'The database is unavailable; try again shortly' : exception.message;
+    } else if (isBodyParserError(exception)) {
+      status = exception.status;
+      message = exception.type === 'entity.too.large' ? 'The request body is too large' : 'The request body is not valid JSON';
+    }
+
+    if (status >= 500) {
+      const correlationId = String(request.id ?? '');
+      extra = { ...extra, correlation_id: correlationId || undefined };
+      if (status === 500) message = `${message}. Quote reference ${correlationId || 'unknown'} to support`;
+      this.logger.error({ event: 'request_failed', err: exception, correlation_id: correlationId, route: request.route?.path }, 'Request failed');
+    }
+    response.status(status).json({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message, ...extra });
+  }
+}
+
+function messageOf(exception: HttpException): string {
+  const body = exception.getResponse();
+  if (typeof body === 'string') return body;
+  const message = (body as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  if (typeof message === 'string') return message;
+  return exception.message;
+}
+
+function isBodyParserError(e: unknown): e is { status: number; type: string } {
+  const candidate = e as { status?: unknown; type?: unknown };
+  return typeof candidate?.status === 'number' && typeof candidate?.type === 'string' && candidate.status >= 400 && candidate.status < 500;
+}

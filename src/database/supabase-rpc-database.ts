@@ -1,0 +1,64 @@
+import { createClient, SupabaseClient } from '@supabase/supabase-js';
+import ws from 'ws';
+import { assertIdentifier, Database, DatabaseSession, FunctionArgs } from './database.js';
+import { DatabaseError, kindOfCode } from './database-error.js';
+
+type Fetch = typeof fetch;
+
+interface PostgrestError {
+  code?: string;
+  message?: string;
+}
+
+/**
+ * The supabase-js transport: each call is `POST {SUPABASE_URL}/rest/v1/rpc/<fn>` with the service-role key,
+ * for deployments that have no database connection string.
+ */
+export class SupabaseRpcDatabase extends Database {
+  readonly kind = 'supabase' as const;
+  private readonly client: SupabaseClient;
+
+  constructor(url: string, serviceRoleKey: string, fetchImpl?: Fetch) {
+    super();
+    this.client = createClient(url, serviceRoleKey, {
+      auth: { autoRefreshToken: false, persistSession: false, detectSessionInUrl: false },
+      // supabase-js 2.109 on Node 20 has no global WebSocket and throws without a transport, even unused.
+      realtime: { transport: ws as unknown as typeof WebSocket },
+      global: fetchImpl ? { fetch: fetchImpl } : undefined,
+    });
+  }
+
+  async call<T>(fn: string, args: FunctionArgs = {}): Promise<T> {
+    assertIdentifier(fn);
+    Object.keys(args).forEach(assertIdentifier);
+    const body = Object.fromEntries(Object.entries(args).map(([k, v]) => [k, v === undefined ? null : v]));
+    const { data, error, status } = await this.client.rpc(fn, body);
+    if (error) throw mapRpcError(error, status);
+    return (data ?? null) as T;
+  }
+
+  transaction<T>(_work: (session: DatabaseSession) => Promise<T>): Promise<T> {
+    return Promise.reject(
+      new DatabaseError('internal', 'Transactions need a SQL connection (DATABASE_URL); the Supabase rpc transport runs one function per call'),
+    );
+  }
+
+  async ping(): Promise<void> {
+    await this.call('health_check');
+  }
+
+  async close(): Promise<void> {
+    await this.client.removeAllChannels();
+  }
+}
+
+export function mapRpcError(error: PostgrestError, status: number): DatabaseError {
+  const message = error.message ?? 'Supabase request failed';
+  if (status === 0 || /fetch failed/i.test(message)) return new DatabaseError('unavailable', 'The database (Supabase) cannot be reached', error.code);
+  if (error.code?.startsWith('PGRST')) {
+    const kind = status === 404 ? 'internal' : status >= 500 ? 'unavailable' : 'internal';
+    return new DatabaseError(kind, `Supabase API error ${error.code}: ${message}`, error.code);
+  }
+  if (status === 503 || status === 504 || status === 520) return new DatabaseError('unavailable', message, error.code);
+  return new DatabaseError(kindOfCode(error.code), message, error.code);
+}

@@ -1,0 +1,28 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsUUID } from 'class-validator';
+
+export class UserCompaniesQueryDto {
+  @ApiPropertyOptional({ description: 'Platform admins only: look at another user', format: 'uuid' })
+  @IsOptional()
+  @IsUUID(undefined, { message: 'user_id must be a UUID' })
+  user_id?: string;
+}
+
+export class UserCompanyDto {
+  @ApiProperty({ description: 'Company id', format: 'uuid', example: '00000000-0000-4000-8000-000000000001' })
+  company_id: string;
+
+  @ApiProperty({ description: 'Company name', example: 'Demo Clínica Dental' })
+  name: string;
+
+  @ApiProperty({ description: "The user's role in the company", enum: ['owner', 'admin', 'member'], example: 'owner' })
+  role: string;
+}
+
+export class UserCompaniesResponseDto {
+  @ApiProperty({ description: 'The user whose companies these are', format: 'uuid' })
+  user_id: string;
+
+  @ApiProperty({ description: 'Companies the user belongs to, with the role', type: [UserCompanyDto] })
+  companies: UserCompanyDto[];
+}
