@@ -10,6 +10,7 @@ import { DebugModule } from './debug/debug.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { LookupModule } from './lookup/lookup.module.js';
+import { TwilioModule } from './twilio/twilio.module.js';
 
 @Module({})
 export class AppModule {
@@ -17,7 +18,7 @@ export class AppModule {
   static forRoot(config?: AppConfig, database?: Database): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, DatabaseModule.forRoot(database), AuthModule, LookupModule, DebugModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule, DatabaseModule.forRoot(database), AuthModule, TwilioModule, LookupModule, DebugModule, HealthModule],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }
