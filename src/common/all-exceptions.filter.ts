@@ -32,16 +32,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
     let message = 'An unexpected error occurred';
     let extra: Record<string, unknown> = {};
 
-    if (exception instanceof HttpException) {
+    const parserError = bodyParserErrorOf(exception);
+    if (parserError) {
+      status = parserError.status;
+      message = parserError.type === 'entity.too.large' ? 'The request body is too large' : 'The request body is not valid JSON or form data';
+    } else if (exception instanceof HttpException) {
       status = exception.getStatus();
       message = messageOf(exception);
       if (exception instanceof InputValidationException) extra = { errors: exception.fieldErrors };
     } else if (exception instanceof DatabaseError && exception.kind !== 'internal') {
       status = DATABASE_STATUS[exception.kind];
       message = exception.kind === 'unavailable' ? 'The database is unavailable; try again shortly' : exception.message;
-    } else if (isBodyParserError(exception)) {
-      status = exception.status;
-      message = exception.type === 'entity.too.large' ? 'The request body is too large' : 'The request body is not valid JSON';
     }
 
     if (status >= 500) {
@@ -61,6 +62,13 @@ function messageOf(exception: HttpException): string {
   if (Array.isArray(message)) return message.join('; ');
   if (typeof message === 'string') return message;
   return exception.message;
+}
+
+/** Express's body parser errors, as thrown or as wrapped by Nest. */
+function bodyParserErrorOf(exception: unknown): { status: number; type: string } | undefined {
+  if (isBodyParserError(exception)) return exception;
+  const cause = (exception as { cause?: unknown } | undefined)?.cause;
+  return isBodyParserError(cause) ? cause : undefined;
 }
 
 function isBodyParserError(e: unknown): e is { status: number; type: string } {

@@ -29,7 +29,7 @@ export class DataDirLock {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const owner = Number(readFileSync(path, 'utf8').trim());
-        if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+        if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
           throw new Error(
             `The embedded database in ${dataDir} is in use by process ${owner}. ` +
               'Stop that process, or set DATA_DIR to another folder (or DATABASE_URL to a PostgreSQL server).',

@@ -1,0 +1,73 @@
+import { DEVELOPMENT_JWT_SECRET } from './app-config.js';
+import { ConfigError } from './config-error.js';
+import { loadConfig } from './load-config.js';
+
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+};
+
+const production = {
+  NODE_ENV: 'production',
+  PUBLIC_BASE_URL: 'https://voice.example.com',
+  DATABASE_URL: 'postgres://app@db:5432/app',
+  SUPABASE_URL: 'https://project.supabase.co',
+  TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+  TWILIO_AUTH_TOKEN: 'a-real-looking-token',
+  SESSION_TOKEN_SECRET: 's'.repeat(40),
+};
+
+describe('loadConfig', () => {
+  it('starts with nothing set: embedded database, development secrets, demo seed', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      env: 'development',
+      port: 3000,
+      publicBaseUrl: 'http://localhost:3000',
+      database: { dataDir: './.data', url: undefined },
+      auth: { jwtSecret: DEVELOPMENT_JWT_SECRET, jwtSecretIsDevelopment: true },
+      demoSeed: true,
+    });
+    expect(config.twilio.usingDevelopmentCredentials).toBe(true);
+  });
+
+  it('names the variable in every problem, all at once', () => {
+    const problems = problemsOf({ PORT: 'eighty', PUBLIC_BASE_URL: 'not a url', LOG_LEVEL: 'loud', TWILIO_ACCOUNT_SID: 'XY1', DATABASE_URL: 'mysql://x' });
+    expect(problems).toHaveLength(5);
+    for (const name of ['PORT', 'PUBLIC_BASE_URL', 'LOG_LEVEL', 'TWILIO_ACCOUNT_SID', 'DATABASE_URL']) {
+      expect(problems.some((p) => p.startsWith(name))).toBe(true);
+    }
+  });
+
+  it('strips trailing slashes from URLs', () => {
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://voice.example.com/' }).publicBaseUrl).toBe('https://voice.example.com');
+  });
+
+  it('accepts a complete production environment', () => {
+    const config = loadConfig(production);
+    expect(config.env).toBe('production');
+    expect(config.auth.jwtSecret).toBeUndefined();
+    expect(config.demoSeed).toBe(false);
+  });
+
+  it.each([
+    ['no JWT source', { SUPABASE_URL: '' }, /SUPABASE_URL \(JWKS\) or SUPABASE_JWT_SECRET/],
+    ['the development JWT secret', { SUPABASE_JWT_SECRET: DEVELOPMENT_JWT_SECRET }, /development secret/],
+    ['no Twilio credentials', { TWILIO_AUTH_TOKEN: '' }, /TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN/],
+    ['no session secret', { SESSION_TOKEN_SECRET: '' }, /SESSION_TOKEN_SECRET/],
+    ['no public URL', { PUBLIC_BASE_URL: '' }, /PUBLIC_BASE_URL/],
+    ['the embedded database', { DATABASE_URL: '' }, /embedded database is for development/],
+  ])('refuses production with %s', (_name, change, pattern) => {
+    const problems = problemsOf({ ...production, ...change });
+    expect(problems.join('\n')).toMatch(pattern);
+  });
+
+  it('keeps a short HS256 secret out', () => {
+    expect(problemsOf({ SUPABASE_JWT_SECRET: 'short' })).toEqual(['SUPABASE_JWT_SECRET must be at least 32 characters']);
+  });
+});

@@ -1,0 +1,67 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** What `npm start` runs after building: the compiled entry point, with no configuration but a port and a data folder. */
+const MAIN = 'dist/src/main.js';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function start(port: number, dataDir: string): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let output = '';
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH, PORT: String(port), DATA_DIR: dataDir, NODE_ENV: 'development' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { child, output: () => output, exited };
+}
+
+async function waitForHealth(port: number, deadline: number): Promise<Response> {
+  for (;;) {
+    try {
+      return await fetch(`http://127.0.0.1:${port}/health`);
+    } catch {
+      if (Date.now() > deadline) throw new Error('no answer on /health in time');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+describe('npm start with no configuration', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'api-start-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('answers /health, says what it defaulted to, and keeps a second process off its database', async () => {
+    expect(existsSync(MAIN), 'build first: npm test runs nest build').toBe(true);
+    const port = await freePort();
+    const first = start(port, dataDir);
+    try {
+      const started = Date.now();
+      const res = await waitForHealth(port, started + 60_000);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ status: 'ok', database: 'embedded' });
+      expect(first.output()).toMatch(/Embedded database/);
+      expect(first.output()).toMatch(/Demo company seeded/);
+      expect(first.output()).toMatch(/development secret/);
+
+      const second = start(await freePort(), dataDir);
+      expect(await second.exited).not.toBe(0);
+      expect(second.output()).toMatch(/in use by process/);
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.exited;
+    }
+  }, 90_000);
+});
