@@ -23,13 +23,15 @@ export interface TestAppOptions {
   override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
   /** Listen on a port (WebSocket tests); otherwise only initialised. */
   listen?: boolean;
+  /** Extra controllers mounted beside the real ones (probes for cross-cutting guards). */
+  controllers?: Array<new (...args: never[]) => unknown>;
 }
 
 /** The real application (global guard, pipe, filters) on a test database. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = options.config ?? testConfig();
   const db = options.db ?? (await openTestDatabase());
-  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, db)] });
+  let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, db)], controllers: options.controllers ?? [] });
   if (options.override) builder = options.override(builder);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true, rawBody: true });
