@@ -8,7 +8,7 @@ import { CompanyAccess } from '../src/auth/auth.decorators.js';
 import { addMember, createCompany } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 import { testConfig, TEST_JWT_SECRET, TEST_SUPABASE_URL } from './support/test-config.js';
-import { bearer, testUser } from './support/tokens.js';
+import { bearer, testUser, type TestUser } from './support/tokens.js';
 
 const ISSUER = `${TEST_SUPABASE_URL}/auth/v1`;
 const secret = new TextEncoder().encode(TEST_JWT_SECRET);
@@ -171,7 +171,7 @@ describe('company membership', () => {
     const [owner, member, outsider, admin] = await Promise.all([testUser(), testUser(), testUser(), testUser({ admin: true })]);
     await addMember(t.db, company.id, owner.id, 'owner');
     await addMember(t.db, company.id, member.id, 'member');
-    const get = (path: string, user: { token: string }) => request(t.server).get(`/api/test-companies/${path}`).set(bearer(user));
+    const get = (path: string, user: TestUser) => request(t.server).get(`/api/test-companies/${path}`).set(bearer(user));
 
     expect((await get(`${company.id}/read`, member)).status).toBe(200);
     expect((await get(`${company.id}/write`, owner)).status).toBe(200);
