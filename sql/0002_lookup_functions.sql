@@ -2,43 +2,53 @@
 -- user and is the fallback for numbers that were only ever linked to a user.
 create or replace function public.resolve_phone_number(p_phone_number text)
 returns jsonb
-language sql
+language plpgsql
 stable
 as $$
-  select coalesce(
-    (select jsonb_build_object(
-              'phone_number', pn.phone_number,
-              'company_id', pn.company_id,
-              'company_name', c.name,
-              'user_id', (select u.user_id from public.phone_number_users u
-                           where u.phone_number = pn.phone_number
-                           order by u.created_at, u.user_id limit 1),
-              'matched_table', 'phone_numbers',
-              'twilio_sid', pn.twilio_sid,
-              'webhook_state', pn.webhook_state,
-              'voice_url', pn.voice_url,
-              'sms_url', pn.sms_url,
-              'status_callback_url', pn.status_callback_url)
-       from public.phone_numbers pn
-       join public.companies c on c.id = pn.company_id
-      where pn.phone_number = p_phone_number),
-    (select jsonb_build_object(
-              'phone_number', u.phone_number,
-              'company_id', u.company_id,
-              'company_name', c.name,
-              'user_id', u.user_id,
-              'matched_table', 'phone_number_users',
-              'twilio_sid', null,
-              'webhook_state', null,
-              'voice_url', null,
-              'sms_url', null,
-              'status_callback_url', null)
-       from public.phone_number_users u
-       join public.companies c on c.id = u.company_id
-      where u.phone_number = p_phone_number
-      order by u.created_at, u.user_id
-      limit 1)
-  )
+declare
+  result jsonb;
+begin
+  -- plpgsql keeps the plans of these statements for the session: this runs on every call and message.
+  select jsonb_build_object(
+           'phone_number', pn.phone_number,
+           'company_id', pn.company_id,
+           'company_name', c.name,
+           'user_id', (select u.user_id from public.phone_number_users u
+                        where u.phone_number = pn.phone_number
+                        order by u.created_at, u.user_id limit 1),
+           'matched_table', 'phone_numbers',
+           'twilio_sid', pn.twilio_sid,
+           'webhook_state', pn.webhook_state,
+           'voice_url', pn.voice_url,
+           'sms_url', pn.sms_url,
+           'status_callback_url', pn.status_callback_url)
+    into result
+    from public.phone_numbers pn
+    join public.companies c on c.id = pn.company_id
+   where pn.phone_number = p_phone_number;
+  if result is not null then
+    return result;
+  end if;
+
+  select jsonb_build_object(
+           'phone_number', u.phone_number,
+           'company_id', u.company_id,
+           'company_name', c.name,
+           'user_id', u.user_id,
+           'matched_table', 'phone_number_users',
+           'twilio_sid', null,
+           'webhook_state', null,
+           'voice_url', null,
+           'sms_url', null,
+           'status_callback_url', null)
+    into result
+    from public.phone_number_users u
+    join public.companies c on c.id = u.company_id
+   where u.phone_number = p_phone_number
+   order by u.created_at, u.user_id
+   limit 1;
+  return result;
+end
 $$;
 
 -- A user's role in a company (null when not a member), and whether the company exists.
