@@ -1,0 +1,76 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { AppConfig } from '../config/app-config.js';
+import { BundleSyncService } from './bundle-sync.service.js';
+import { ProvisioningRepository } from './provisioning.repository.js';
+
+const JOB_NAME = 'bundle-monitor';
+const BATCH = 20;
+
+export interface MonitorRunResult {
+  claimed: number;
+  failed: number;
+}
+
+/**
+ * The scheduled poll of bundles under review and of approved bundles still without their number. Each run
+ * claims due bundles in the database (SKIP LOCKED, with a lease), so any number of instances share the work
+ * and none processes a bundle another holds. Registered only when BUNDLE_MONITOR_ENABLED is not false.
+ */
+@Injectable()
+export class BundleMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('BundleMonitor');
+  private running = false;
+
+  constructor(
+    private readonly repository: ProvisioningRepository,
+    private readonly sync: BundleSyncService,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { monitorEnabled, monitorIntervalSeconds } = this.config.provisioning;
+    if (!monitorEnabled) {
+      this.logger.log({ event: 'bundle_monitor_disabled' }, 'Bundle monitor is off (BUNDLE_MONITOR_ENABLED=false)');
+      return;
+    }
+    const timer = setInterval(() => void this.tick(), monitorIntervalSeconds * 1000);
+    timer.unref();
+    this.scheduler.addInterval(JOB_NAME, timer);
+    this.logger.log({ event: 'bundle_monitor_started', interval_seconds: monitorIntervalSeconds }, 'Bundle monitor started');
+  }
+
+  onApplicationShutdown(): void {
+    if (this.scheduler.doesExist('interval', JOB_NAME)) this.scheduler.deleteInterval(JOB_NAME);
+  }
+
+  /** One poll: claim what is due and process it. Also called directly by tests and the debug route. */
+  async runOnce(): Promise<MonitorRunResult> {
+    const owner = this.sync.newOwner();
+    const claimed = await this.repository.claimDue(owner, BATCH, this.config.provisioning.leaseSeconds);
+    let failed = 0;
+    for (const bundle of claimed) {
+      try {
+        await this.sync.processClaimed(bundle, owner, 'poll');
+      } catch {
+        failed += 1;
+      }
+    }
+    return { claimed: claimed.length, failed };
+  }
+
+  private async tick(): Promise<void> {
+    // One run at a time in this process; other instances are kept apart by the leases.
+    if (this.running) return;
+    this.running = true;
+    try {
+      const result = await this.runOnce();
+      if (result.claimed > 0) this.logger.log({ event: 'bundle_monitor_run', ...result }, 'Bundle monitor run');
+    } catch (error) {
+      this.logger.error({ event: 'bundle_monitor_run_failed', error: (error as Error).message }, 'Bundle monitor run failed');
+    } finally {
+      this.running = false;
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { BadGatewayException, BadRequestException, HttpException } from '@nestjs/common';
+
+/**
+ * A Twilio request that did not succeed. `transient` (no answer, a timeout or a 5xx) may succeed when retried;
+ * any other answer is Twilio refusing the request and is final.
+ */
+export class TwilioFailure extends Error {
+  readonly transient: boolean;
+
+  constructor(
+    readonly action: string,
+    readonly status: number | undefined,
+    readonly code: number | undefined,
+    detail: string | undefined,
+  ) {
+    super(`Twilio could not ${action}: ${status ? `HTTP ${status}` : 'no answer'}${code ? ` (error ${code})` : ''}${detail ? `: ${detail}` : ''}`);
+    this.name = 'TwilioFailure';
+    this.transient = status === undefined || status >= 500 || status === 429;
+  }
+
+  static from(action: string, error: unknown): TwilioFailure {
+    if (error instanceof TwilioFailure) return error;
+    const e = error as { status?: unknown; code?: unknown; message?: unknown };
+    const status = typeof e?.status === 'number' ? e.status : undefined;
+    const code = typeof e?.code === 'number' ? e.code : undefined;
+    return new TwilioFailure(action, status, code, typeof e?.message === 'string' && e.message ? e.message : undefined);
+  }
+
+  /** For a user's request: Twilio refusing is a 400 with its reason; Twilio unreachable is a 502. */
+  toHttp(nothingSaved = true): HttpException {
+    const suffix = nothingSaved ? ' Nothing was saved; try again.' : '';
+    return this.transient ? new BadGatewayException(`${this.message}.${suffix}`) : new BadRequestException(`${this.message}.${suffix}`);
+  }
+}

@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { openPostgresDatabase } from '../src/database/embedded-postgres.js';
+import { runMigrations } from '../src/database/migration-runner.js';
+import { PgDatabase } from '../src/database/pg-database.js';
+import { BundleMonitor } from '../src/provisioning/bundle-monitor.js';
+import { BundleSyncService } from '../src/provisioning/bundle-sync.service.js';
+import { ProvisioningRepository } from '../src/provisioning/provisioning.repository.js';
+import { createTwilioRestClient } from '../src/twilio/twilio-rest-client.js';
+import { TWILIO_REST_CLIENT } from '../src/twilio/twilio.tokens.js';
+import { createCompany } from './support/factories.js';
+import { Fault, FakeTwilioProvisioning } from './support/fake-twilio-provisioning.js';
+import { createTestApp, TestApp } from './support/test-app.js';
+import { TEST_TWILIO_ACCOUNT_SID, TEST_TWILIO_AUTH_TOKEN, testConfig } from './support/test-config.js';
+import { onServer } from './support/test-database.js';
+
+const RUNS = 100;
+const BUNDLES_PER_RUN = 2;
+const CLIENT_TIMEOUT_MS = 80;
+
+/** A seeded generator, so a failing run can be replayed with its seed. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(s ^ (s >>> 15), 1 | s);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class SimulatedCrash extends Error {}
+
+// PGlite is one connection: two monitor runs cannot overlap on it, and SKIP LOCKED means nothing there.
+describe.skipIf(!onServer())('exactly one number per approved bundle (PostgreSQL server; skipped on the embedded database, which is one connection)', () => {
+  let fake: FakeTwilioProvisioning;
+  let t: TestApp;
+  let db: PgDatabase;
+  let dbName: string;
+  let serverUrl: URL;
+
+  beforeAll(async () => {
+    // A database of its own: the monitor claims every due bundle, and other test files' bundles belong to other fakes.
+    serverUrl = new URL(inject('testDatabaseUrl')!);
+    dbName = `provisioning_once_${Date.now()}_${process.pid}`;
+    const admin = new pg.Client({ connectionString: serverUrl.toString() });
+    await admin.connect();
+    await admin.query(`create database ${dbName}`);
+    await admin.end();
+    const url = new URL(serverUrl);
+    url.pathname = `/${dbName}`;
+    const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
+    await runMigrations(pool);
+    await pool.end();
+    db = openPostgresDatabase(url.toString(), 6);
+
+    fake = await new FakeTwilioProvisioning(TEST_TWILIO_ACCOUNT_SID, TEST_TWILIO_AUTH_TOKEN).start();
+    const config = testConfig({ twilio: fake.baseUrls(), provisioning: { leaseSeconds: 30 } });
+    t = await createTestApp({
+      config,
+      db,
+      // short timeouts, so that a hanging Twilio costs milliseconds
+      override: (b) => b.overrideProvider(TWILIO_REST_CLIENT).useValue(createTwilioRestClient(config, CLIENT_TIMEOUT_MS)),
+    });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await fake?.stop();
+    const admin = new pg.Client({ connectionString: serverUrl.toString() });
+    await admin.connect();
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  });
+
+  it(`buys exactly one number per bundle over ${RUNS} randomised runs with faults at every step and two workers at once`, { timeout: 240_000 }, async () => {
+    const seed = Number(process.env.EXACTLY_ONCE_SEED ?? Date.now() % 1_000_000);
+    const random = rng(seed);
+    const repository = t.app.get(ProvisioningRepository);
+    const monitor = t.app.get(BundleMonitor);
+    const sync = t.app.get(BundleSyncService);
+    const company = await createCompany(db);
+    fake.stock('MX', 'local', RUNS * BUNDLES_PER_RUN * 2);
+    const stats = { twilioFaults: 0, crashes: 0, rounds: 0, buyRetried: 0 };
+
+    // Twilio: 500s and timeouts, before or after the change is made, on every request of the flow.
+    fake.faultInjector = () => {
+      if (random() >= 0.15) return undefined;
+      stats.twilioFaults += 1;
+      const afterCommit = random() < 0.5;
+      const fault: Fault = random() < 0.5 ? { status: 500, afterCommit } : { hangMs: CLIENT_TIMEOUT_MS + 40, afterCommit };
+      return fault;
+    };
+    // Our process: crashes between buying and recording, and while applying the status. A crashed worker
+    // releases nothing; its lease expires (fast-forwarded below between rounds).
+    const crashed = new Set<string>();
+    const realRecord = repository.recordPurchase.bind(repository);
+    const realApply = repository.applyStatus.bind(repository);
+    const realRelease = repository.releaseLease.bind(repository);
+    const realRecordFailure = repository.recordPurchaseFailure.bind(repository);
+    vi.spyOn(repository, 'recordPurchase').mockImplementation(async (id, n) => {
+      if (random() < 0.15) {
+        stats.crashes += 1;
+        crashed.add(id);
+        throw new SimulatedCrash('crashed after buying, before recording');
+      }
+      return realRecord(id, n);
+    });
+    vi.spyOn(repository, 'applyStatus').mockImplementation(async (id, ...rest) => {
+      if (random() < 0.1) {
+        stats.crashes += 1;
+        crashed.add(id);
+        throw new SimulatedCrash('crashed while applying the status');
+      }
+      return realApply(id, ...rest);
+    });
+    vi.spyOn(repository, 'recordPurchaseFailure').mockImplementation(async (id, ...rest) => {
+      if (crashed.has(id)) throw new SimulatedCrash('a crashed worker records nothing');
+      return realRecordFailure(id, ...rest);
+    });
+    vi.spyOn(repository, 'releaseLease').mockImplementation(async (id, ...rest) => {
+      if (crashed.delete(id)) return false;
+      return realRelease(id, ...rest);
+    });
+
+    const bundleIds: string[] = [];
+    const started = Date.now();
+    for (let run = 0; run < RUNS; run += 1) {
+      const ids: string[] = [];
+      for (let i = 0; i < BUNDLES_PER_RUN; i += 1) {
+        const seeded = fake.seedBundle('twilio-approved');
+        const id = randomUUID();
+        await db.pool.query(
+          `insert into public.regulatory_bundles (id, company_id, created_by, iso_country, number_type, end_user_type, email, friendly_name,
+             regulation_sid, twilio_bundle_sid, address_sid, status)
+           values ($1, $2, $3, 'MX', 'local', 'business', 'x@example.com', 'seed', $4, $5, $6, $7)`,
+          [id, company.id, randomUUID(), seeded.regulationSid, seeded.bundleSid, seeded.addressSid, random() < 0.5 ? 'in-review' : 'pending-review'],
+        );
+        ids.push(id);
+        bundleIds.push(id);
+      }
+      for (let round = 0; round < 60; round += 1) {
+        stats.rounds += 1;
+        // two workers at once: two polls, or a poll and a status callback for one of the bundles
+        const second = random() < 0.5 ? monitor.runOnce() : sync.syncOne(ids[Math.floor(random() * ids.length)], 'callback').catch(() => null);
+        await Promise.all([monitor.runOnce(), second]);
+        // time passes: leases of crashed workers expire (no worker is running now)
+        await db.pool.query('update public.regulatory_bundles set lease_expires_at = now() - interval \'1 second\' where id = any($1) and lease_owner is not null', [ids]);
+        crashed.clear();
+        const { rows } = await db.pool.query('select purchase_state from public.regulatory_bundles where id = any($1)', [ids]);
+        if (rows.every((r) => r.purchase_state === 'purchased')) break;
+      }
+    }
+    fake.clearFaults();
+    vi.restoreAllMocks();
+
+    const { rows } = await db.pool.query(
+      `select b.id, b.twilio_bundle_sid, b.purchase_state, b.phone_number, b.phone_number_sid,
+              (select count(*) from public.phone_numbers pn where pn.bundle_id = b.id)::int as recorded
+         from public.regulatory_bundles b where b.id = any($1)`,
+      [bundleIds],
+    );
+    const problems: string[] = [];
+    for (const b of rows) {
+      const bought = fake.numbersForBundle(b.twilio_bundle_sid);
+      if (bought.length !== 1) problems.push(`${b.id}: ${bought.length} numbers bought (state ${b.purchase_state})`);
+      else if (b.purchase_state !== 'purchased' || b.phone_number_sid !== bought[0].sid || b.recorded !== 1) {
+        problems.push(`${b.id}: state ${b.purchase_state}, recorded ${b.recorded}, sid ${b.phone_number_sid} vs ${bought[0].sid}`);
+      }
+      stats.buyRetried += Number(bought.length === 1 && fake.sent('api', /\/IncomingPhoneNumbers\.json$/, 'POST').filter((r) => r.params.BundleSid === b.twilio_bundle_sid).length > 1);
+    }
+    console.log(JSON.stringify({ seed, runs: RUNS, bundles: rows.length, ms: Date.now() - started, ...stats }));
+    expect(rows).toHaveLength(RUNS * BUNDLES_PER_RUN);
+    expect(problems, `seed ${seed}`).toEqual([]);
+    // the faults really hit: purchases were retried and found again, and crashes happened
+    expect(stats.twilioFaults).toBeGreaterThan(20);
+    expect(stats.crashes).toBeGreaterThan(10);
+  });
+});
