@@ -9,12 +9,19 @@ import { PgDatabase } from './pg-database.js';
  */
 export async function openEmbeddedDatabase(dataDir?: string, snapshot?: Blob): Promise<PgDatabase> {
   const { PGlite } = await import('@electric-sql/pglite');
-  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+  const { createPgConfig, PglitePgConnection } = await import('@electric-sql/pglite/node-postgres');
   const lock = dataDir ? DataDirLock.acquire(resolve(dataDir)) : undefined;
   try {
     const lite = await PGlite.create(dataDir ? join(resolve(dataDir), 'pglite') : 'memory://', snapshot ? { loadDataDir: snapshot } : {});
+    // pg.Pool destroys a client whose query failed and makes a new one from the same config; the adapter's config
+    // holds one connection object, dead after that, so every client gets a connection of its own.
+    class EmbeddedClient extends pg.Client {
+      constructor(options: pg.ClientConfig) {
+        super({ ...options, connection: new PglitePgConnection({ pglite: lite }) } as pg.ClientConfig);
+      }
+    }
     // One connection: a caller that holds it and asks for another fails fast instead of hanging.
-    const pool = new pg.Pool({ ...createPgConfig(lite), connectionTimeoutMillis: 10_000 });
+    const pool = new pg.Pool({ ...createPgConfig(lite), Client: EmbeddedClient, connectionTimeoutMillis: 10_000 });
     return new PgDatabase(pool, 'embedded', async (): Promise<void> => {
       await lite.close();
       lock?.release();
