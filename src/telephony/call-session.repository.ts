@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { Database } from '../database/database.js';
+import { CallSession, CallStatus, HandoffTarget, OpenedCallSession, RecordedCallStatus, TranscriptTurn, UsageEventInput } from './call-session.types.js';
+
+export interface OpenCallSessionParams {
+  callSid: string;
+  to: string | null;
+  from: string | null;
+  pathCompanyId: string | null;
+  direction: string | null;
+  accountSid: string | null;
+}
+
+export interface RecordCallStatusParams {
+  callSid: string;
+  status: CallStatus;
+  sequenceNumber: number | null;
+  eventAt: Date | null;
+  durationSeconds: number | null;
+  to: string | null;
+  from: string | null;
+  accountSid: string | null;
+  ratePerMinuteUsd: number;
+  rateCountry: string | null;
+  priceFirstAttemptSeconds: number;
+}
+
+/** Call sessions in SQL; private to the telephony module. */
+@Injectable()
+export class CallSessionRepository {
+  constructor(private readonly db: Database) {}
+
+  open(p: OpenCallSessionParams): Promise<OpenedCallSession> {
+    return this.db.call('open_call_session', {
+      p_call_sid: p.callSid,
+      p_to: p.to,
+      p_from: p.from,
+      p_path_company_id: p.pathCompanyId,
+      p_direction: p.direction,
+      p_account_sid: p.accountSid,
+    });
+  }
+
+  refuse(callSid: string, outcome: 'refused_limit' | 'refused_after_hours'): Promise<CallSession | null> {
+    return this.db.call('refuse_call_session', { p_call_sid: callSid, p_outcome: outcome });
+  }
+
+  handoffTarget(callSid: string): Promise<HandoffTarget | null> {
+    return this.db.call('get_call_handoff_target', { p_call_sid: callSid });
+  }
+
+  get(callSid: string): Promise<CallSession | null> {
+    return this.db.call('get_call_session', { p_call_sid: callSid });
+  }
+
+  recordStatus(p: RecordCallStatusParams): Promise<RecordedCallStatus> {
+    return this.db.call('record_call_status', {
+      p_call_sid: p.callSid,
+      p_status: p.status,
+      p_sequence_number: p.sequenceNumber,
+      p_event_at: p.eventAt?.toISOString() ?? null,
+      p_duration_seconds: p.durationSeconds,
+      p_to: p.to,
+      p_from: p.from,
+      p_account_sid: p.accountSid,
+      p_rate_per_minute_usd: p.ratePerMinuteUsd,
+      p_rate_country: p.rateCountry,
+      p_price_first_attempt_seconds: p.priceFirstAttemptSeconds,
+    });
+  }
+
+  appendTranscript(callSid: string, turn: TranscriptTurn): Promise<{ id: string; call_sid: string; seq: number } | null> {
+    return this.db.call('append_call_transcript', {
+      p_call_sid: callSid,
+      p_role: turn.role,
+      p_text: turn.text,
+      p_interrupted: turn.interrupted ?? false,
+      p_latency: turn.latency ?? null,
+    });
+  }
+
+  recordUsage(e: UsageEventInput): Promise<{ id: string; created: boolean } | null> {
+    return this.db.call('record_usage_event', {
+      p_kind: e.kind,
+      p_quantity: e.quantity,
+      p_unit: e.unit,
+      p_cost_usd: e.costUsd,
+      p_idempotency_key: e.idempotencyKey,
+      p_call_sid: e.callSid ?? null,
+      p_company_id: e.companyId ?? null,
+      p_user_id: e.userId ?? null,
+      p_occurred_at: e.occurredAt?.toISOString() ?? null,
+      p_details: e.details ?? null,
+    });
+  }
+}

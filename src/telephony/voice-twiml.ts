@@ -1,0 +1,106 @@
+import twilio from 'twilio';
+import type { StreamKind } from '../twilio/stream-token.service.js';
+
+type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
+type SayLanguage = NonNullable<Parameters<VoiceResponse['say']>[0] extends infer A ? (A extends { language?: infer L } ? L : never) : never>;
+
+/**
+ * TwiML for the voice routes, always through the SDK's builders: they escape attribute values and text, so
+ * company-supplied text (a greeting holding `</Say><Dial>`) can never become a verb.
+ */
+
+type Message = 'apology' | 'limit' | 'after_hours' | 'transfer' | 'no_transfer';
+
+const MESSAGES: Record<'es' | 'en', Record<Message, string>> = {
+  es: {
+    apology: 'Lo sentimos, no podemos atender su llamada en este momento.',
+    limit: 'Todas nuestras líneas están ocupadas. Por favor, llame de nuevo en unos minutos.',
+    after_hours: 'Gracias por llamar. En este momento estamos fuera de nuestro horario de atención. Por favor, llame más tarde.',
+    transfer: 'Le comunico con una persona, un momento por favor.',
+    no_transfer: 'Lo sentimos, en este momento no hay nadie disponible para atenderle. Por favor, llame más tarde.',
+  },
+  en: {
+    apology: "We're sorry, we can't take your call right now.",
+    limit: 'All our lines are busy. Please call again in a few minutes.',
+    after_hours: "Thank you for calling. We're closed right now. Please call again during business hours.",
+    transfer: 'Connecting you to a person, one moment please.',
+    no_transfer: "We're sorry, nobody is available to take your call right now. Please call again later.",
+  },
+};
+
+/** Says a message in the company's language; in Spanish and English when the language is unknown or neither. */
+function say(response: VoiceResponse, message: Message, language: string | null | undefined): void {
+  const primary = (language ?? '').toLowerCase().split('-')[0];
+  if (primary === 'es' || primary === 'en') {
+    const fallback = primary === 'es' ? 'es-MX' : 'en-US';
+    response.say({ language: ((language ?? '').includes('-') ? language : fallback) as SayLanguage }, MESSAGES[primary][message]);
+    return;
+  }
+  response.say({ language: 'es-MX' }, MESSAGES.es[message]);
+  response.say({ language: 'en-US' }, MESSAGES.en[message]);
+}
+
+export interface ConnectTwimlInput {
+  kind: StreamKind;
+  /** The WebSocket URL on PUBLIC_BASE_URL's host (`wss://host/conversation-relay` or `/media-stream`). */
+  streamUrl: string;
+  /** Where Twilio posts when `<Connect>` ends (hand-off). */
+  actionUrl: string;
+  token: string;
+  language: string;
+  greeting?: string | null;
+  voice?: string | null;
+}
+
+export function connectTwiml(input: ConnectTwimlInput): string {
+  const response = new twilio.twiml.VoiceResponse();
+  const connect = response.connect({ action: input.actionUrl });
+  if (input.kind === 'conversation_relay') {
+    const relay = connect.conversationRelay({
+      url: input.streamUrl,
+      language: input.language,
+      ...(input.greeting ? { welcomeGreeting: input.greeting } : {}),
+      ...(input.voice ? { voice: input.voice } : {}),
+    });
+    relay.parameter({ name: 'token', value: input.token });
+  } else {
+    connect.stream({ url: input.streamUrl }).parameter({ name: 'token', value: input.token });
+  }
+  return response.toString();
+}
+
+export function refusalTwiml(reason: 'limit' | 'after_hours', language: string | null | undefined): string {
+  const response = new twilio.twiml.VoiceResponse();
+  say(response, reason, language);
+  response.hangup();
+  return response.toString();
+}
+
+/** For any failure: an apology, then the company's fallback number when we know it. */
+export function apologyTwiml(language: string | null | undefined, fallbackNumber?: string | null): string {
+  const response = new twilio.twiml.VoiceResponse();
+  say(response, 'apology', language);
+  if (fallbackNumber) response.dial(fallbackNumber);
+  else response.hangup();
+  return response.toString();
+}
+
+export function transferTwiml(number: string, language: string | null | undefined): string {
+  const response = new twilio.twiml.VoiceResponse();
+  say(response, 'transfer', language);
+  response.dial(number);
+  return response.toString();
+}
+
+export function noTransferTwiml(language: string | null | undefined): string {
+  const response = new twilio.twiml.VoiceResponse();
+  say(response, 'no_transfer', language);
+  response.hangup();
+  return response.toString();
+}
+
+export function hangupTwiml(): string {
+  const response = new twilio.twiml.VoiceResponse();
+  response.hangup();
+  return response.toString();
+}
