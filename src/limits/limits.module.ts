@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule, type ThrottlerOptions } from '@nestjs/throttler';
+import { AppConfig } from '../config/app-config.js';
+import { RateLimitGuard } from './rate-limit.guard.js';
+
+/**
+ * Rate limits (RATE_LIMIT_*). Counters live in this instance's memory: behind a load balancer each instance
+ * counts on its own (docs/deploy.md). Import after AuthModule: global guards run in registration order, and
+ * the per-user limit needs the user the access-token guard has verified.
+ */
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => {
+        const { windowSeconds, api, twilio } = config.http.rateLimit;
+        const throttlers: ThrottlerOptions[] = [];
+        if (api > 0) throttlers.push({ name: 'api', ttl: windowSeconds * 1000, limit: api });
+        if (twilio > 0) throttlers.push({ name: 'twilio', ttl: windowSeconds * 1000, limit: twilio });
+        return { throttlers };
+      },
+    }),
+  ],
+  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
+})
+export class LimitsModule {}

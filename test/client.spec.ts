@@ -1,0 +1,35 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { CLIENT_SCHEMA_PATH, OPENAPI_PATH, renderClientSchema } from '../scripts/client-schema.js';
+
+const run = (bin: string, args: string[]): { code: number; output: string } => {
+  try {
+    return { code: 0, output: execFileSync(`node_modules/.bin/${bin}`, args, { encoding: 'utf8', stdio: 'pipe' }) };
+  } catch (error) {
+    const e = error as { status?: number; stdout?: string; stderr?: string };
+    return { code: e.status ?? 1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+};
+
+describe('the typed client (client/)', () => {
+  // docs/openapi.json is checked against the decorators by test/openapi.spec.ts; this checks the next link.
+  it('is generated from the current docs/openapi.json (run npm run client after changing the API)', async () => {
+    const expected = await renderClientSchema(readFileSync(OPENAPI_PATH, 'utf8'));
+    const committed = readFileSync(CLIENT_SCHEMA_PATH, 'utf8');
+    expect(committed === expected, 'client/src/schema.d.ts is stale: run npm run client').toBe(true);
+  });
+
+  it('type-checks against the spec, and refuses wrong paths, parameters and bodies', () => {
+    const { code, output } = run('tsc', ['-p', 'client/tsconfig.json']);
+    expect(output).toBe('');
+    expect(code).toBe(0);
+  }, 90_000);
+});
+
+describe('docs/openapi.json', () => {
+  it('passes the Redocly lint (npm run lint:openapi) with no errors', () => {
+    const { code, output } = run('redocly', ['lint', 'docs/openapi.json', '--format=stylish']);
+    expect(output).not.toMatch(/\berror\b/);
+    expect(code, output).toBe(0);
+  }, 90_000);
+});
