@@ -3,6 +3,7 @@ import { StreamTokenService } from '../src/twilio/stream-token.service.js';
 import { TelephonyMetrics } from '../src/telephony/telephony-metrics.js';
 import { addPhoneNumber, createCompany, linkUserToNumber, randomMexicanNumber } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
+import { testConfig } from './support/test-config.js';
 import { parseTwiml, signedPost, statusCallback, TwimlNode, verbs, voiceWebhook } from './support/voice-webhooks.js';
 
 let t: TestApp;
@@ -10,7 +11,8 @@ let tokens: StreamTokenService;
 let metrics: TelephonyMetrics;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // A realtime provider is configured, so Media Streams companies are served on their own path.
+  t = await createTestApp({ config: testConfig({ openai: { apiKey: 'test-key' } }) });
   tokens = t.app.get(StreamTokenService);
   metrics = t.app.get(TelephonyMetrics);
 });
@@ -103,6 +105,23 @@ describe('POST /voice/incoming/{company_id}', () => {
     expect(parameter['@_name']).toBe('token');
     expect(tokens.verify(parameter['@_value'])).toMatchObject({ call_sid: params.CallSid, company_id: companyId, kind: 'media_stream' });
     expect(connectOf(res.text).ConversationRelay).toBeUndefined();
+  });
+
+  it('serves a Media Streams company through ConversationRelay when no realtime provider is configured', async () => {
+    const { companyId, number } = await companyWithNumber({ voice_path: 'media_stream', greeting: 'Hola' });
+    const keyless = await createTestApp({ db: t.db, config: testConfig({ openai: { apiKey: undefined } }) });
+    try {
+      const params = voiceWebhook({ To: number });
+      const res = await signedPost(keyless.server, `/voice/incoming/${companyId}`, params);
+      expect(res.status).toBe(200);
+      const relay = connectOf(res.text).ConversationRelay as TwimlNode;
+      expect(relay['@_url']).toBe('wss://api.test.example/conversation-relay');
+      const [parameter] = relay.Parameter as TwimlNode[];
+      expect(keyless.app.get(StreamTokenService).verify(parameter['@_value'])).toMatchObject({ kind: 'conversation_relay' });
+      expect(connectOf(res.text).Stream).toBeUndefined();
+    } finally {
+      await keyless.app.close().catch(() => undefined);
+    }
   });
 
   it('answers a retried webhook the same way and opens one session', async () => {

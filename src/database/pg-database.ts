@@ -77,8 +77,14 @@ export class PgDatabase extends Database {
     }
   }
 
-  async close(): Promise<void> {
-    await this.pool.end();
-    await this.onClose();
+  private closing?: Promise<void>;
+
+  /** Idempotent: a test may close the database under the app to see how the app copes. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.pool.end();
+      await this.onClose();
+    })();
+    return this.closing;
   }
 }

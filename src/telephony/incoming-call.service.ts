@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { effectiveVoicePath } from '../agent-session/effective-voice-path.js';
+import { AppConfig } from '../config/app-config.js';
 import { maskPhoneNumber } from '../lookup/phone-number.js';
 import { StreamTokenService } from '../twilio/stream-token.service.js';
 import { TwilioRequestValidator } from '../twilio/twilio-request-validator.js';
@@ -27,6 +29,7 @@ export class IncomingCallService {
     private readonly urls: TwilioRequestValidator,
     private readonly metrics: TelephonyMetrics,
     private readonly fallbacks: CompanyFallbackCache,
+    private readonly appConfig: AppConfig,
   ) {}
 
   async handle(pathCompanyId: string, body: TwilioForm): Promise<string> {
@@ -85,14 +88,18 @@ export class IncomingCallService {
       }
     }
 
-    const log = { call_sid: callSid, company_id: opened.company_id, outcome, retried: !opened.created, voice_path: config.voice_path };
+    const log = { call_sid: callSid, company_id: opened.company_id, outcome, retried: !opened.created, configured_voice_path: config.voice_path };
     if (outcome === 'refused_limit' || outcome === 'refused_after_hours') {
       this.metrics.increment(outcome === 'refused_limit' ? 'calls_refused_limit' : 'calls_refused_after_hours');
       this.logger.log({ event: 'incoming_call_refused', ...log }, outcome === 'refused_limit' ? 'Refused: concurrent-call limit reached' : 'Refused: outside business hours');
       return refusalTwiml(outcome === 'refused_limit' ? 'limit' : 'after_hours', config.language);
     }
 
-    const kind = config.voice_path;
+    const voicePath = effectiveVoicePath(config.voice_path, this.appConfig);
+    if (voicePath.downgraded) {
+      this.logger.warn({ event: 'voice_path_downgraded', call_sid: callSid, company_id: opened.company_id, reason: voicePath.reason }, 'Serving the call through ConversationRelay');
+    }
+    const kind = voicePath.path;
     const twiml = connectTwiml({
       kind,
       streamUrl: this.urls.publicUrl(STREAM_PATHS[kind], 'ws'),

@@ -43,7 +43,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     db,
     config,
     server: app.getHttpServer(),
-    // DatabaseModule closes the database on shutdown.
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      // a database handed in belongs to the caller
+      if (!options.db) await db.close();
+    },
   };
 }
