@@ -16,7 +16,7 @@ export async function openEmbeddedDatabase(dataDir?: string, snapshot?: Blob): P
     // pg.Pool destroys a client whose query failed and makes a new one from the same config; the adapter's config
     // holds one connection object, dead after that, so every client gets a connection of its own.
     class EmbeddedClient extends pg.Client {
-      constructor(options: pg.ClientConfig) {
+      constructor(options?: pg.ClientConfig) {
         super({ ...options, connection: new PglitePgConnection({ pglite: lite }) } as pg.ClientConfig);
       }
     }

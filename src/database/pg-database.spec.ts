@@ -24,7 +24,13 @@ describe('PgDatabase', () => {
   });
 
   it('maps raised errors to kinds', async () => {
-    const raise = (code: string) => db.pool.query(`do $$ begin raise exception using errcode = '${code}', message = 'because'; end $$`).catch((e: unknown) => DatabaseError.fromPostgres(e));
+    const raise = (code: string): Promise<DatabaseError> =>
+      db.pool.query(`do $$ begin raise exception using errcode = '${code}', message = 'because'; end $$`).then(
+        () => {
+          throw new Error('expected the statement to fail');
+        },
+        (e: unknown) => DatabaseError.fromPostgres(e),
+      );
     expect((await raise('22023')).kind).toBe('invalid');
     expect((await raise('P0002')).kind).toBe('not_found');
     expect((await raise('23505')).kind).toBe('conflict');
