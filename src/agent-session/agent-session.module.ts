@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { AgentProfileSource } from './agent-profile.source.js';
+import { AgentSessionRepository } from './agent-session.repository.js';
+import { AgentSessionShutdown } from './agent-session.shutdown.js';
+import { CallControlService } from './call-control.service.js';
+import { ConversationRelayGateway } from './conversation-relay/conversation-relay.gateway.js';
+import { InterimKnowledgeAgent } from './interim-knowledge.agent.js';
+import { LiveCallRegistry } from './live-calls.registry.js';
+import { MediaStreamGateway } from './media-stream/media-stream.gateway.js';
+import { OpenAiRealtimeProvider } from './realtime/openai-realtime.provider.js';
+import { RealtimeVoiceProvider } from './realtime/realtime-voice.provider.js';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, HEARTBEAT_INTERVAL_MS, SocketHeartbeat } from './socket-heartbeat.js';
+import { SqlAgentProfileSource } from './sql-agent-profile.source.js';
+import { StreamAdmissionService } from './stream-admission.service.js';
+import { VoiceAgent } from './voice-agent.js';
+
+/**
+ * The voice gateways (`WS /conversation-relay`, `WS /media-stream`), the realtime bridge and call control.
+ *
+ * INTEGRATION: the brain. Replace the VoiceAgent line with
+ *   `{ provide: VoiceAgent, useExisting: AgentService },` and add `AgentModule` to `imports`
+ * (AgentService has `respond(request: AgentTurnRequest): AsyncIterable<AgentEvent>`, which is all VoiceAgent asks).
+ */
+@Module({
+  providers: [
+    { provide: VoiceAgent, useClass: InterimKnowledgeAgent },
+    { provide: AgentProfileSource, useClass: SqlAgentProfileSource },
+    { provide: RealtimeVoiceProvider, useClass: OpenAiRealtimeProvider },
+    AgentSessionRepository,
+    LiveCallRegistry,
+    StreamAdmissionService,
+    CallControlService,
+    AgentSessionShutdown,
+    SocketHeartbeat,
+    { provide: HEARTBEAT_INTERVAL_MS, useValue: DEFAULT_HEARTBEAT_INTERVAL_MS },
+    ConversationRelayGateway,
+    MediaStreamGateway,
+  ],
+  exports: [LiveCallRegistry],
+})
+export class AgentSessionModule {}

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { Database } from '../database/database.js';
+import type { StreamTokenClaims } from '../twilio/stream-token.service.js';
+import type { CallContext, KnowledgePassage } from './call-context.js';
+
+export interface TranscriptTurn {
+  role: 'caller' | 'agent' | 'system';
+  text: string;
+  interrupted?: boolean;
+  latency?: TurnLatency | null;
+}
+
+/** Per agent turn, stored on the transcript: end of the caller's speech → first agent audio or text. */
+export interface TurnLatency {
+  end_of_speech_to_first_output_ms: number;
+  /** The brain or speech-to-speech provider's share. */
+  provider_ms: number;
+  /** Ours: loading, relaying, sending. */
+  ours_ms: number;
+}
+
+export interface CallUsage {
+  company_id: string;
+  user_id: string | null;
+  call_sid: string;
+  kind: string;
+  quantity: number;
+  unit: string;
+  cost_usd: number;
+  idempotency_key: string;
+}
+
+/** The agent-session module's SQL functions (sql/0030_agent_session.sql). Private to this module. */
+@Injectable()
+export class AgentSessionRepository {
+  constructor(private readonly db: Database) {}
+
+  openSession(claims: StreamTokenClaims, knowledgeChars: number): Promise<CallContext> {
+    return this.db.call<CallContext>('open_agent_session', {
+      p_jti: claims.jti,
+      p_call_sid: claims.call_sid,
+      p_company_id: claims.company_id,
+      p_kind: claims.kind,
+      p_expires_at: new Date(claims.exp * 1000).toISOString(),
+      p_knowledge_chars: knowledgeChars,
+    });
+  }
+
+  async searchKnowledge(companyId: string, query: string, limit: number): Promise<KnowledgePassage[]> {
+    return (await this.db.call<KnowledgePassage[]>('search_call_knowledge', { p_company_id: companyId, p_query: query, p_limit: limit })) ?? [];
+  }
+
+  appendTranscript(callSid: string, companyId: string, turn: TranscriptTurn): Promise<{ seq: number }> {
+    return this.db.call('record_call_turn', {
+      p_call_sid: callSid,
+      p_company_id: companyId,
+      p_role: turn.role,
+      p_text: turn.text,
+      p_interrupted: turn.interrupted ?? false,
+      p_latency: turn.latency ?? null,
+    });
+  }
+
+  recordUsage(usage: CallUsage): Promise<{ recorded: boolean }> {
+    return this.db.call('record_call_usage', {
+      p_company_id: usage.company_id,
+      p_user_id: usage.user_id,
+      p_call_sid: usage.call_sid,
+      p_kind: usage.kind,
+      p_quantity: usage.quantity,
+      p_unit: usage.unit,
+      p_cost_usd: usage.cost_usd,
+      p_idempotency_key: usage.idempotency_key,
+    });
+  }
+}

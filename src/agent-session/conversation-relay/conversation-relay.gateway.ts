@@ -1,0 +1,45 @@
+import { Logger } from '@nestjs/common';
+import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import { AgentSessionRepository } from '../agent-session.repository.js';
+import { LiveCallRegistry } from '../live-calls.registry.js';
+import { SocketHeartbeat } from '../socket-heartbeat.js';
+import { StreamAdmissionService } from '../stream-admission.service.js';
+import { VoiceAgent } from '../voice-agent.js';
+import { CLOSE, closeSocket, MAX_FRAME_BYTES, parseFrame } from '../ws-frames.js';
+import { RelayCallSession, RelayDeps } from './relay-call.session.js';
+
+/**
+ * `WS /conversation-relay`: Twilio ConversationRelay. Frames carry `type` and no `data`, so the raw socket is
+ * handled here rather than through @SubscribeMessage.
+ */
+@WebSocketGateway({ path: '/conversation-relay', maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
+export class ConversationRelayGateway implements OnGatewayConnection {
+  private readonly logger = new Logger('ConversationRelay');
+  private readonly deps: RelayDeps;
+
+  constructor(
+    admission: StreamAdmissionService,
+    agent: VoiceAgent,
+    calls: LiveCallRegistry,
+    repository: AgentSessionRepository,
+    private readonly heartbeat: SocketHeartbeat,
+  ) {
+    this.deps = { admission, agent, calls, repository };
+  }
+
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    if (!this.deps.admission.upgradeAllowed(request)) {
+      this.logger.warn(
+        { event: 'relay_upgrade_refused', has_signature: request.headers['x-twilio-signature'] !== undefined },
+        'Refused a ConversationRelay upgrade',
+      );
+      closeSocket(socket, this.deps.calls.isAccepting() ? CLOSE.policy : CLOSE.restart, 'refused');
+      return;
+    }
+    const session = new RelayCallSession(socket, this.deps);
+    this.heartbeat.watch(socket);
+    socket.on('message', (data, isBinary) => session.handle(parseFrame(data, isBinary)));
+  }
+}

@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import type { StreamKind } from '../twilio/stream-token.service.js';
+
+/** A call bridged by a gateway of this instance. */
+export interface LiveCall {
+  readonly callSid: string;
+  readonly kind: StreamKind;
+  /** Ends the call with a goodbye to the caller (shutdown, or replaced by a newer stream of the same call). */
+  endPolitely(reason: string): Promise<void>;
+  /** Closes everything at once, without a goodbye. */
+  terminate(reason: string): void;
+  /** Settles when the call has fully ended and its records are written. */
+  readonly finished: Promise<void>;
+}
+
+/**
+ * The calls live on this instance, by CallSid. Twilio sometimes opens a second stream for the same call: the
+ * newer one wins and the older is closed. Entries leave on every exit path (the session calls `remove`).
+ */
+@Injectable()
+export class LiveCallRegistry {
+  private readonly calls = new Map<string, LiveCall>();
+  private accepting = true;
+
+  get size(): number {
+    return this.calls.size;
+  }
+
+  isAccepting(): boolean {
+    return this.accepting;
+  }
+
+  /** Shutdown: no new streams from now on. */
+  stopAccepting(): void {
+    this.accepting = false;
+  }
+
+  /** Registers a call; returns the older stream of the same call, which the caller must close. */
+  add(call: LiveCall): LiveCall | undefined {
+    const previous = this.calls.get(call.callSid);
+    this.calls.set(call.callSid, call);
+    return previous === call ? undefined : previous;
+  }
+
+  /** Removes a call, unless a newer stream of it has taken its place. */
+  remove(call: LiveCall): void {
+    if (this.calls.get(call.callSid) === call) this.calls.delete(call.callSid);
+  }
+
+  list(): LiveCall[] {
+    return [...this.calls.values()];
+  }
+}

@@ -1,0 +1,58 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { InvalidStreamTokenError, StreamKind, StreamTokenService } from '../twilio/stream-token.service.js';
+import { TwilioRequestValidator } from '../twilio/twilio-request-validator.js';
+import { AgentProfileSource } from './agent-profile.source.js';
+import type { CallContext } from './call-context.js';
+import { LiveCallRegistry } from './live-calls.registry.js';
+
+export class StreamRejectedError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'StreamRejectedError';
+  }
+}
+
+/**
+ * Who may open a stream: a valid upgrade signature where Twilio sent one, then the session token from the stream's
+ * custom parameters (signature, expiry, kind, CallSid), then its single-use claim in the database. Nothing is
+ * opened towards a provider before all of that has passed.
+ */
+@Injectable()
+export class StreamAdmissionService {
+  private readonly logger = new Logger('StreamAdmission');
+
+  constructor(
+    private readonly tokens: StreamTokenService,
+    private readonly validator: TwilioRequestValidator,
+    private readonly profiles: AgentProfileSource,
+    private readonly calls: LiveCallRegistry,
+  ) {}
+
+  /** Checked on connection: `x-twilio-signature` over the `wss://` URL with no parameters, when present. */
+  upgradeAllowed(request: IncomingMessage): boolean {
+    if (!this.calls.isAccepting()) return false;
+    const signature = request.headers['x-twilio-signature'];
+    if (signature === undefined) return true;
+    if (typeof signature !== 'string') return false;
+    return this.validator.isValidForm(this.validator.publicUrl(request.url ?? '/', 'ws'), signature, {});
+  }
+
+  async admit(kind: StreamKind, token: unknown, callSid: unknown): Promise<CallContext> {
+    let claims;
+    try {
+      claims = this.tokens.verify(token);
+    } catch (error) {
+      throw new StreamRejectedError(error instanceof InvalidStreamTokenError ? error.message : 'invalid token');
+    }
+    if (claims.kind !== kind) throw new StreamRejectedError(`token was issued for ${claims.kind}`);
+    if (typeof callSid !== 'string' || claims.call_sid !== callSid) throw new StreamRejectedError('token was issued for another call');
+    try {
+      return await this.profiles.openSession(claims);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      this.logger.warn({ event: 'stream_session_refused', call_sid: callSid, code }, 'Could not open the call session');
+      throw new StreamRejectedError(code === '23505' ? 'token already used' : 'session could not be opened');
+    }
+  }
+}
