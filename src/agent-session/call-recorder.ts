@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { AgentSessionRepository, CallUsage, TranscriptTurn } from './agent-session.repository.js';
+import type { MetricsService } from '../metrics/metrics.service.js';
 import type { CallContext } from './call-context.js';
 
 /**
@@ -13,10 +14,12 @@ export class CallRecorder {
   constructor(
     private readonly repository: AgentSessionRepository,
     private readonly call: Pick<CallContext, 'call_sid' | 'company_id' | 'user_id'>,
+    private readonly metrics?: { service: MetricsService; brain: string },
   ) {}
 
   transcript(turn: TranscriptTurn): void {
     if (!turn.text && turn.role !== 'agent') return;
+    if (turn.latency && this.metrics) this.metrics.service.agentTurnLatency(turn.latency.end_of_speech_to_first_output_ms, this.metrics.brain);
     this.enqueue('transcript_write_failed', () => this.repository.appendTranscript(this.call.call_sid, this.call.company_id, turn));
   }
 

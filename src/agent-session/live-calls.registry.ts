@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EndTracking, MetricsService } from '../metrics/metrics.service.js';
 import type { StreamKind } from '../twilio/stream-token.service.js';
 
 /** A call bridged by a gateway of this instance. */
@@ -20,7 +21,12 @@ export interface LiveCall {
 @Injectable()
 export class LiveCallRegistry {
   private readonly calls = new Map<string, LiveCall>();
+  /** Metrics: each stream while it is open; each call while any stream of it is. */
+  private readonly streamEnds = new Map<LiveCall, EndTracking>();
+  private readonly callEnds = new Map<string, EndTracking>();
   private accepting = true;
+
+  constructor(private readonly metrics: MetricsService) {}
 
   get size(): number {
     return this.calls.size;
@@ -39,12 +45,20 @@ export class LiveCallRegistry {
   add(call: LiveCall): LiveCall | undefined {
     const previous = this.calls.get(call.callSid);
     this.calls.set(call.callSid, call);
+    if (!this.streamEnds.has(call)) this.streamEnds.set(call, this.metrics.streamOpened(call.kind));
+    if (!this.callEnds.has(call.callSid)) this.callEnds.set(call.callSid, this.metrics.callStarted(call.kind));
     return previous === call ? undefined : previous;
   }
 
   /** Removes a call, unless a newer stream of it has taken its place. */
   remove(call: LiveCall): void {
-    if (this.calls.get(call.callSid) === call) this.calls.delete(call.callSid);
+    this.streamEnds.get(call)?.();
+    this.streamEnds.delete(call);
+    if (this.calls.get(call.callSid) === call) {
+      this.calls.delete(call.callSid);
+      this.callEnds.get(call.callSid)?.();
+      this.callEnds.delete(call.callSid);
+    }
   }
 
   list(): LiveCall[] {

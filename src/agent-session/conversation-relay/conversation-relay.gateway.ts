@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
+import { MetricsService } from '../../metrics/metrics.service.js';
 import { AgentSessionRepository } from '../agent-session.repository.js';
 import { LiveCallRegistry } from '../live-calls.registry.js';
 import { SocketHeartbeat } from '../socket-heartbeat.js';
@@ -24,9 +25,10 @@ export class ConversationRelayGateway implements OnGatewayConnection {
     agent: VoiceAgent,
     calls: LiveCallRegistry,
     repository: AgentSessionRepository,
+    metrics: MetricsService,
     private readonly heartbeat: SocketHeartbeat,
   ) {
-    this.deps = { admission, agent, calls, repository };
+    this.deps = { admission, agent, calls, repository, metrics };
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {

@@ -4,6 +4,7 @@ import type { AgentEvent } from '../../agent/agent-turn.js';
 import { maskPhoneNumber } from '../../lookup/phone-number.js';
 import type { AgentSessionRepository } from '../agent-session.repository.js';
 import type { CallContext } from '../call-context.js';
+import type { MetricsService } from '../../metrics/metrics.service.js';
 import { CallRecorder } from '../call-recorder.js';
 import type { LiveCall, LiveCallRegistry } from '../live-calls.registry.js';
 import { StreamAdmissionService, StreamRejectedError } from '../stream-admission.service.js';
@@ -15,6 +16,7 @@ export interface RelayDeps {
   agent: VoiceAgent;
   calls: LiveCallRegistry;
   repository: AgentSessionRepository;
+  metrics: MetricsService;
 }
 
 /** Twilio closes a relay socket after 10 consecutive unidentified messages; we tolerate as many. */
@@ -114,7 +116,7 @@ export class RelayCallSession implements LiveCall {
     if (this.ended) return; // hung up while the session was loading
     this.callSid = this.context.call_sid;
     this.contact = this.context.from_number ?? (typeof message.from === 'string' ? message.from : '');
-    this.recorder = new CallRecorder(this.deps.repository, this.context);
+    this.recorder = new CallRecorder(this.deps.repository, this.context, { service: this.deps.metrics, brain: 'conversation_relay' });
     this.deps.calls.add(this)?.terminate('replaced by a newer stream of the same call');
     for (const early of this.early.splice(0)) this.handle(early);
     this.logger.log(

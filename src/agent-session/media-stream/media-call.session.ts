@@ -5,6 +5,7 @@ import type { AgentProfileSource } from '../agent-profile.source.js';
 import type { AgentSessionRepository, TurnLatency } from '../agent-session.repository.js';
 import type { CallContext } from '../call-context.js';
 import type { CallControlService } from '../call-control.service.js';
+import type { MetricsService } from '../../metrics/metrics.service.js';
 import { CallRecorder } from '../call-recorder.js';
 import type { LiveCall, LiveCallRegistry } from '../live-calls.registry.js';
 import type { RealtimeConnection, RealtimeServerEvent, RealtimeVoiceProvider } from '../realtime/realtime-voice.provider.js';
@@ -22,6 +23,7 @@ export interface MediaDeps {
   profiles: AgentProfileSource;
   control: CallControlService;
   rates: RealtimeRateCard;
+  metrics: MetricsService;
 }
 
 /** Caller audio kept while the token is checked: 5 s of 20 ms frames. */
@@ -120,7 +122,7 @@ export class MediaCallSession implements LiveCall {
     if (this.ended) return;
     this.callSid = this.context.call_sid;
     this.streamSidJson = JSON.stringify(streamSid);
-    this.recorder = new CallRecorder(this.deps.repository, this.context);
+    this.recorder = new CallRecorder(this.deps.repository, this.context, { service: this.deps.metrics, brain: 'realtime' });
     this.deps.calls.add(this)?.terminate('replaced by a newer stream of the same call');
     if (!this.deps.provider.configured) {
       // Telephony should have chosen ConversationRelay (effectiveVoicePath); a stale TwiML still must not leave silence.
@@ -316,6 +318,7 @@ export class MediaCallSession implements LiveCall {
     if (this.ending || !this.context) return;
     this.ending = true;
     this.playback.interrupt();
+    this.deps.metrics.providerError('openai_realtime', why === 'no realtime provider configured' ? 'not_configured' : 'dropped');
     this.recorder?.transcript({ role: 'system', text: `rescued: ${why}` });
     const outcome = await this.deps.control
       .rescue(this.callSid, this.context.profile.language, this.context.profile.transfer_number)

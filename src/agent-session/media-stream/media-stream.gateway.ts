@@ -3,6 +3,7 @@ import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/we
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { AppConfig } from '../../config/app-config.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
 import { AgentProfileSource } from '../agent-profile.source.js';
 import { AgentSessionRepository } from '../agent-session.repository.js';
 import { CallControlService } from '../call-control.service.js';
@@ -29,9 +30,10 @@ export class MediaStreamGateway implements OnGatewayConnection, OnGatewayInit {
     profiles: AgentProfileSource,
     control: CallControlService,
     config: AppConfig,
+    metrics: MetricsService,
     private readonly heartbeat: SocketHeartbeat,
   ) {
-    this.deps = { admission, provider, calls, repository, profiles, control, rates: config.agentSession.realtimeRates };
+    this.deps = { admission, provider, calls, repository, profiles, control, rates: config.agentSession.realtimeRates, metrics };
   }
 
   afterInit(): void {
