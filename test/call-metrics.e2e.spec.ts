@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { PriceBackfillJob } from '../src/telephony/price-backfill.job.js';
 import { addPhoneNumber } from './support/factories.js';
 import { createVoiceCompany, portOf } from './support/agent-session-fixtures.js';
 import { createTestApp, TestApp } from './support/test-app.js';
@@ -50,5 +51,11 @@ describe('metrics after a simulated call', () => {
     expect(sample(after, 'calls_active{voice_path="conversation_relay"}')).toBe(0);
     expect(sample(after, 'agent_turn_latency_seconds_count{brain="conversation_relay"}')).toBe(1);
     expect(sample(after, 'http_request_duration_seconds_count{method="POST",route="/voice/incoming/:company_id",status_code="200"}')).toBe(1);
+  });
+
+  it('count scheduled job runs', async () => {
+    await t.app.get(PriceBackfillJob).tick();
+    const metrics = (await request(t.server).get('/metrics')).text;
+    expect(sample(metrics, 'scheduled_job_runs_total{job="telephony.price-backfill",outcome="success"}')).toBe(1);
   });
 });

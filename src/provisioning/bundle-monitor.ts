@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '../config/app-config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { BundleSyncService } from './bundle-sync.service.js';
 import { ProvisioningRepository } from './provisioning.repository.js';
 
@@ -27,6 +28,7 @@ export class BundleMonitor implements OnApplicationBootstrap, OnApplicationShutd
     private readonly sync: BundleSyncService,
     private readonly scheduler: SchedulerRegistry,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -64,10 +66,14 @@ export class BundleMonitor implements OnApplicationBootstrap, OnApplicationShutd
     // One run at a time in this process; other instances are kept apart by the leases.
     if (this.running) return;
     this.running = true;
+    const started = performance.now();
     try {
       const result = await this.runOnce();
       if (result.claimed > 0) this.logger.log({ event: 'bundle_monitor_run', ...result }, 'Bundle monitor run');
+      this.metrics.jobRun(JOB_NAME, result.claimed === 0 ? 'skipped' : 'success', performance.now() - started);
+      this.metrics.bundleStates(await this.repository.countByStatus());
     } catch (error) {
+      this.metrics.jobRun(JOB_NAME, 'failure', performance.now() - started);
       this.logger.error({ event: 'bundle_monitor_run_failed', error: (error as Error).message }, 'Bundle monitor run failed');
     } finally {
       this.running = false;

@@ -74,6 +74,10 @@ export class ProvisioningRepository {
     return this.db.call('apply_regulatory_bundle_status', { p_bundle_id: bundleId, p_status: status, p_failure_reason: failureReason, p_source: source });
   }
 
+  countByStatus(): Promise<Record<string, number>> {
+    return this.db.call('count_regulatory_bundles_by_status');
+  }
+
   async startPurchase(bundleId: string, owner: string): Promise<boolean> {
     return (await this.db.call<{ started: boolean }>('start_regulatory_bundle_purchase', { p_bundle_id: bundleId, p_owner: owner })).started;
   }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '../config/app-config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { PriceBackfillService } from './price-backfill.service.js';
 
 export const PRICE_BACKFILL_JOB = 'telephony.price-backfill';
@@ -18,6 +19,7 @@ export class PriceBackfillJob implements OnApplicationBootstrap {
     private readonly config: AppConfig,
     private readonly scheduler: SchedulerRegistry,
     private readonly backfill: PriceBackfillService,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -33,9 +35,12 @@ export class PriceBackfillJob implements OnApplicationBootstrap {
   async tick(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    const started = performance.now();
     try {
       await this.backfill.runOnce();
+      this.metrics.jobRun(PRICE_BACKFILL_JOB, 'success', performance.now() - started);
     } catch (error) {
+      this.metrics.jobRun(PRICE_BACKFILL_JOB, 'failure', performance.now() - started);
       this.logger.error({ event: 'price_backfill_failed', err: error }, 'Call price backfill failed; it will run again');
     } finally {
       this.running = false;
