@@ -152,14 +152,6 @@ as $$
    where s.call_sid = p_call_sid
 $$;
 
-create or replace function public.get_call_session(p_call_sid text)
-returns jsonb
-language sql
-stable
-as $$
-  select public.call_session_json(s) from public.call_sessions s where s.call_sid = p_call_sid
-$$;
-
 -- A status callback. Duplicates change nothing; a final status is final (a late "ringing" does not reopen the
 -- call); earlier statuses are ordered by SequenceNumber, then Timestamp. The final "completed" closes the session
 -- and writes the call's one telephony usage event (minutes rounded up, at the given rate) and queues the fetch of
@@ -279,45 +271,13 @@ begin
 end
 $$;
 
--- A transcript turn; turns are numbered in the order they arrive, whoever writes them. Null when the call has no session.
-create or replace function public.append_call_transcript(
-  p_call_sid text,
-  p_role text,
-  p_text text,
-  p_interrupted boolean default false,
-  p_latency jsonb default null)
-returns jsonb
-language plpgsql
-as $$
-declare
-  v_company uuid;
-  v_seq integer;
-  v_id uuid;
-begin
-  -- The session row lock serialises writers of one call, so numbers never collide.
-  select company_id into v_company from public.call_sessions where call_sid = p_call_sid for update;
-  if not found then
-    return null; -- no such call: the service reports it (a raised error would cost the embedded connection)
-  end if;
-  select coalesce(max(seq), 0) + 1 into v_seq from public.call_transcripts where call_sid = p_call_sid;
-  insert into public.call_transcripts (call_sid, company_id, seq, role, text, interrupted, latency)
-  values (p_call_sid, v_company, v_seq, p_role, p_text, coalesce(p_interrupted, false), p_latency)
-  returning id into v_id;
-  return jsonb_build_object('id', v_id, 'call_sid', p_call_sid, 'seq', v_seq);
-end
-$$;
-
 revoke execute on function public.call_session_json(public.call_sessions) from public, anon, authenticated;
 revoke execute on function public.open_call_session(text, text, text, uuid, text, text) from public, anon, authenticated;
 revoke execute on function public.refuse_call_session(text, text) from public, anon, authenticated;
 revoke execute on function public.get_call_handoff_target(text) from public, anon, authenticated;
-revoke execute on function public.get_call_session(text) from public, anon, authenticated;
 revoke execute on function public.record_call_status(text, text, integer, timestamptz, integer, text, text, text, numeric, text, integer) from public, anon, authenticated;
-revoke execute on function public.append_call_transcript(text, text, text, boolean, jsonb) from public, anon, authenticated;
 grant execute on function public.call_session_json(public.call_sessions) to service_role;
 grant execute on function public.open_call_session(text, text, text, uuid, text, text) to service_role;
 grant execute on function public.refuse_call_session(text, text) to service_role;
 grant execute on function public.get_call_handoff_target(text) to service_role;
-grant execute on function public.get_call_session(text) to service_role;
 grant execute on function public.record_call_status(text, text, integer, timestamptz, integer, text, text, text, numeric, text, integer) to service_role;
-grant execute on function public.append_call_transcript(text, text, text, boolean, jsonb) to service_role;

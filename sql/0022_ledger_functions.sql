@@ -1,55 +1,5 @@
 -- The cost ledger: usage events from any module, the price backfill queue, and the reading routes.
 
--- One usage event, once per idempotency key. Given a CallSid, the company and user come from the call; null when
--- neither a session nor a company is known.
-create or replace function public.record_usage_event(
-  p_kind text,
-  p_quantity numeric,
-  p_unit text,
-  p_cost_usd numeric,
-  p_idempotency_key text,
-  p_call_sid text default null,
-  p_company_id uuid default null,
-  p_user_id uuid default null,
-  p_occurred_at timestamptz default null,
-  p_details jsonb default null)
-returns jsonb
-language plpgsql
-as $$
-declare
-  v_company uuid := p_company_id;
-  v_user uuid := p_user_id;
-  v_id uuid;
-begin
-  if p_idempotency_key is null or btrim(p_idempotency_key) = '' then
-    raise exception using errcode = '22023', message = 'A usage event needs an idempotency key (for example tokens:<call_sid>:<response_id>)';
-  end if;
-  if p_kind is null or btrim(p_kind) = '' or p_unit is null or btrim(p_unit) = '' then
-    raise exception using errcode = '22023', message = 'A usage event needs a kind and a unit';
-  end if;
-  if p_quantity is null or p_quantity < 0 or coalesce(p_cost_usd, 0) < 0 then
-    raise exception using errcode = '22023', message = 'Usage quantity and cost must not be negative';
-  end if;
-  if p_call_sid is not null then
-    select coalesce(v_company, s.company_id), coalesce(v_user, s.user_id) into v_company, v_user
-      from public.call_sessions s where s.call_sid = p_call_sid;
-  end if;
-  if v_company is null then
-    return null; -- no call session and no company: the service reports it
-  end if;
-  insert into public.usage_events (company_id, user_id, call_sid, kind, quantity, unit, cost_usd, idempotency_key, occurred_at, details)
-  values (v_company, v_user, p_call_sid, p_kind, p_quantity, p_unit, coalesce(p_cost_usd, 0), p_idempotency_key,
-          coalesce(p_occurred_at, now()), coalesce(p_details, '{}'::jsonb))
-  on conflict (idempotency_key) do nothing
-  returning id into v_id;
-  if v_id is null then
-    select id into v_id from public.usage_events where idempotency_key = p_idempotency_key;
-    return jsonb_build_object('id', v_id, 'created', false);
-  end if;
-  return jsonb_build_object('id', v_id, 'created', true);
-end
-$$;
-
 -- Claims due price fetches for one worker: SKIP LOCKED and a lease, so instances never fetch the same call at once
 -- and a crashed worker's claims come back when the lease runs out.
 create or replace function public.claim_call_price_backfills(p_owner text, p_limit integer, p_lease_seconds integer)
@@ -215,13 +165,11 @@ begin
 end
 $$;
 
-revoke execute on function public.record_usage_event(text, numeric, text, numeric, text, text, uuid, uuid, timestamptz, jsonb) from public, anon, authenticated;
 revoke execute on function public.claim_call_price_backfills(text, integer, integer) from public, anon, authenticated;
 revoke execute on function public.finish_call_price_backfill(text, text, text, numeric, integer, text) from public, anon, authenticated;
 revoke execute on function public.list_company_calls(uuid, timestamptz, timestamptz, text, integer, timestamptz, uuid) from public, anon, authenticated;
 revoke execute on function public.get_company_call(uuid, text) from public, anon, authenticated;
 revoke execute on function public.company_usage_summary(uuid, timestamptz, timestamptz, text) from public, anon, authenticated;
-grant execute on function public.record_usage_event(text, numeric, text, numeric, text, text, uuid, uuid, timestamptz, jsonb) to service_role;
 grant execute on function public.claim_call_price_backfills(text, integer, integer) to service_role;
 grant execute on function public.finish_call_price_backfill(text, text, text, numeric, integer, text) to service_role;
 grant execute on function public.list_company_calls(uuid, timestamptz, timestamptz, text, integer, timestamptz, uuid) to service_role;

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { CallSessionService } from '../src/telephony/call-session.service.js';
-import { DatabaseError } from '../src/database/database-error.js';
+import { AgentSessionRepository } from '../src/agent-session/agent-session.repository.js';
 import { addMember, addPhoneNumber, createCompany, linkUserToNumber } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 import { bearer, testUser, TestUser } from './support/tokens.js';
-import { newCallSid, signedPost, statusCallback, voiceWebhook } from './support/voice-webhooks.js';
+import { signedPost, statusCallback, voiceWebhook } from './support/voice-webhooks.js';
 
 let t: TestApp;
-let sessions: CallSessionService;
+let transcripts: AgentSessionRepository;
 let member: TestUser;
 let outsider: TestUser;
 let companyId: string;
@@ -17,7 +16,7 @@ let numberUser: string;
 
 beforeAll(async () => {
   t = await createTestApp();
-  sessions = t.app.get(CallSessionService);
+  transcripts = t.app.get(AgentSessionRepository);
   member = await testUser();
   outsider = await testUser();
   companyId = (await createCompany(t.db)).id;
@@ -37,32 +36,6 @@ async function call(final: { status: string; seconds: number } | null): Promise<
   }
   return params.CallSid;
 }
-
-describe('CallSessionService (for the voice gateways)', () => {
-  it('gets a session, numbers transcript turns, and records usage once per key', async () => {
-    const callSid = await call(null);
-    expect(await sessions.get(callSid)).toMatchObject({ call_sid: callSid, company_id: companyId, user_id: numberUser, status: 'in-progress' });
-    expect(await sessions.get(newCallSid())).toBeNull();
-
-    const turns = await Promise.all([
-      sessions.appendTranscript(callSid, { role: 'caller', text: '¿A qué hora abren?' }),
-      sessions.appendTranscript(callSid, { role: 'agent', text: 'Abrimos a las 9.', latency: { end_of_speech_to_first_output_ms: 420 } }),
-      sessions.appendTranscript(callSid, { role: 'caller', text: 'Gracias', interrupted: false }),
-    ]);
-    expect(turns.map((x) => x.seq).sort()).toEqual([1, 2, 3]);
-    await expect(sessions.appendTranscript(newCallSid(), { role: 'caller', text: 'x' })).rejects.toMatchObject({ kind: 'not_found' } satisfies Partial<DatabaseError>);
-
-    const event = { kind: 'llm_tokens', quantity: 1200, unit: 'token', costUsd: 0.0006, idempotencyKey: `tokens:${callSid}:resp_1`, callSid };
-    const first = await sessions.recordUsage(event);
-    const again = await sessions.recordUsage(event);
-    expect(first.created).toBe(true);
-    expect(again).toEqual({ id: first.id, created: false });
-    const { rows } = await t.db.pool.query('select company_id, user_id, cost_usd::float8 as cost from public.usage_events where id = $1', [first.id]);
-    expect(rows[0]).toEqual({ company_id: companyId, user_id: numberUser, cost: 0.0006 });
-    await expect(sessions.recordUsage({ ...event, idempotencyKey: 'x', callSid: newCallSid() })).rejects.toMatchObject({ kind: 'not_found' });
-    await expect(sessions.recordUsage({ ...event, idempotencyKey: 'y', quantity: -1 })).rejects.toMatchObject({ kind: 'invalid' });
-  });
-});
 
 describe('GET /api/companies/{company_id}/calls', () => {
   it('pages calls newest first, filtered by status, with each call cost', async () => {
@@ -110,8 +83,8 @@ describe('GET /api/companies/{company_id}/calls', () => {
 describe('GET /api/companies/{company_id}/calls/{call_sid}', () => {
   it('returns the session with its timeline, transcript and usage', async () => {
     const callSid = await call({ status: 'completed', seconds: 75 });
-    await sessions.appendTranscript(callSid, { role: 'caller', text: 'Hola' });
-    await sessions.appendTranscript(callSid, { role: 'agent', text: '¿En qué le ayudo?', latency: { end_of_speech_to_first_output_ms: 380 } });
+    await transcripts.appendTranscript(callSid, companyId, { role: 'caller', text: 'Hola' });
+    await transcripts.appendTranscript(callSid, companyId, { role: 'agent', text: '¿En qué le ayudo?', latency: { end_of_speech_to_first_output_ms: 380, provider_ms: 300, ours_ms: 80 } });
     const res = await request(t.server).get(`/api/companies/${companyId}/calls/${callSid}`).set(bearer(member));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -122,7 +95,7 @@ describe('GET /api/companies/{company_id}/calls/{call_sid}', () => {
       ],
       transcript: [
         expect.objectContaining({ seq: 1, role: 'caller', text: 'Hola' }),
-        expect.objectContaining({ seq: 2, role: 'agent', latency: { end_of_speech_to_first_output_ms: 380 } }),
+        expect.objectContaining({ seq: 2, role: 'agent', latency: { end_of_speech_to_first_output_ms: 380, provider_ms: 300, ours_ms: 80 } }),
       ],
       usage: [expect.objectContaining({ kind: 'telephony', quantity: 2, unit: 'minute', cost_usd: 0.02, price_source: 'estimate' })],
     });
@@ -146,11 +119,16 @@ describe('GET /api/companies/{company_id}/usage', () => {
     await addMember(t.db, c, member.id, 'admin');
     const userA = randomUUID();
     const day = (d: number): Date => new Date(Date.UTC(2026, 9, d, 15));
-    const svc = sessions;
-    await svc.recordUsage({ kind: 'telephony', quantity: 2, unit: 'minute', costUsd: 0.02, idempotencyKey: randomUUID(), companyId: c, userId: userA, occurredAt: day(1) });
-    await svc.recordUsage({ kind: 'telephony', quantity: 3, unit: 'minute', costUsd: 0.03, idempotencyKey: randomUUID(), companyId: c, userId: null, occurredAt: day(2) });
-    await svc.recordUsage({ kind: 'llm_tokens', quantity: 1000, unit: 'token', costUsd: 0.5, idempotencyKey: randomUUID(), companyId: c, userId: userA, occurredAt: day(2) });
-    await svc.recordUsage({ kind: 'telephony', quantity: 9, unit: 'minute', costUsd: 9, idempotencyKey: randomUUID(), companyId: c, occurredAt: day(20) });
+    const usage = (kind: string, quantity: number, unit: string, cost: number, userId: string | null, at: Date) =>
+      t.db.pool.query(
+        `insert into public.usage_events (company_id, user_id, kind, quantity, unit, cost_usd, idempotency_key, occurred_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [c, userId, kind, quantity, unit, cost, randomUUID(), at],
+      );
+    await usage('telephony', 2, 'minute', 0.02, userA, day(1));
+    await usage('telephony', 3, 'minute', 0.03, null, day(2));
+    await usage('llm_tokens', 1000, 'token', 0.5, userA, day(2));
+    await usage('telephony', 9, 'minute', 9, null, day(20));
     const q = (groupBy: string): Promise<request.Response> =>
       request(t.server).get(`/api/companies/${c}/usage?from=2026-10-01T00:00:00Z&to=2026-10-10T00:00:00Z&group_by=${groupBy}`).set(bearer(member));
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database.js';
-import { CallSession, CallStatus, HandoffTarget, OpenedCallSession, RecordedCallStatus, TranscriptTurn, UsageEventInput } from './call-session.types.js';
+import { CallSession, CallStatus, HandoffTarget, OpenedCallSession, RecordedCallStatus } from './call-session.types.js';
 
 export interface OpenCallSessionParams {
   callSid: string;
@@ -49,10 +49,6 @@ export class CallSessionRepository {
     return this.db.call('get_call_handoff_target', { p_call_sid: callSid });
   }
 
-  get(callSid: string): Promise<CallSession | null> {
-    return this.db.call('get_call_session', { p_call_sid: callSid });
-  }
-
   recordStatus(p: RecordCallStatusParams): Promise<RecordedCallStatus> {
     return this.db.call('record_call_status', {
       p_call_sid: p.callSid,
@@ -69,28 +65,4 @@ export class CallSessionRepository {
     });
   }
 
-  appendTranscript(callSid: string, turn: TranscriptTurn): Promise<{ id: string; call_sid: string; seq: number } | null> {
-    return this.db.call('append_call_transcript', {
-      p_call_sid: callSid,
-      p_role: turn.role,
-      p_text: turn.text,
-      p_interrupted: turn.interrupted ?? false,
-      p_latency: turn.latency ?? null,
-    });
-  }
-
-  recordUsage(e: UsageEventInput): Promise<{ id: string; created: boolean } | null> {
-    return this.db.call('record_usage_event', {
-      p_kind: e.kind,
-      p_quantity: e.quantity,
-      p_unit: e.unit,
-      p_cost_usd: e.costUsd,
-      p_idempotency_key: e.idempotencyKey,
-      p_call_sid: e.callSid ?? null,
-      p_company_id: e.companyId ?? null,
-      p_user_id: e.userId ?? null,
-      p_occurred_at: e.occurredAt?.toISOString() ?? null,
-      p_details: e.details ?? null,
-    });
-  }
 }

@@ -57,28 +57,3 @@ export interface HandoffTarget {
 export type RecordedCallStatus =
   | { found: false; call_sid: string }
   | (CallSession & { found: true; duplicate: boolean; applied: boolean; usage_event_id?: string | null });
-
-/** A transcript turn written by the voice gateways. */
-export interface TranscriptTurn {
-  role: 'caller' | 'agent' | 'system';
-  text: string;
-  interrupted?: boolean;
-  /** For agent turns: { end_of_speech_to_first_output_ms, provider_ms, ours_ms }. */
-  latency?: Record<string, number> | null;
-}
-
-/** A usage event (telephony minutes, tokens, audio seconds…) attributed to a company and user. */
-export interface UsageEventInput {
-  kind: string;
-  quantity: number;
-  unit: string;
-  costUsd: number;
-  /** Unique per fact, e.g. `tokens:<call_sid>:<response_id>`: recording it twice writes it once. */
-  idempotencyKey: string;
-  /** Given a call, company and user default to the call's. */
-  callSid?: string;
-  companyId?: string;
-  userId?: string | null;
-  occurredAt?: Date;
-  details?: Record<string, unknown>;
-}

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CallHistoryService } from './call-history.service.js';
 import { CallSessionRepository } from './call-session.repository.js';
-import { CallSessionService } from './call-session.service.js';
 import { CallStatusService } from './call-status.service.js';
 import { CallsController } from './calls.controller.js';
 import { CompanyFallbackCache } from './company-fallback-cache.js';
@@ -23,7 +22,6 @@ import { VoiceWebhookController } from './voice-webhook.controller.js';
   providers: [
     CallSessionRepository,
     LedgerRepository,
-    CallSessionService,
     IncomingCallService,
     ConnectActionService,
     CallStatusService,
@@ -34,6 +32,6 @@ import { VoiceWebhookController } from './voice-webhook.controller.js';
     PriceBackfillService,
     PriceBackfillJob,
   ],
-  exports: [CallSessionService, TelephonyMetrics, PriceBackfillService],
+  exports: [TelephonyMetrics, PriceBackfillService],
 })
 export class TelephonyModule {}
