@@ -15,6 +15,8 @@ export interface AgentTurnRequest {
   callSid?: string;
   /** The platform user the dialed number belongs to, for usage attribution. */
   userId?: string | null;
+  /** The inbound message's id (an SMS/WhatsApp MessageSid): a redelivered message is not stored twice. */
+  turnId?: string;
   /** Aborted on barge-in or hang-up: the brain stops producing and records nothing more for this turn. */
   signal?: AbortSignal;
 }

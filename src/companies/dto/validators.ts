@@ -1,0 +1,61 @@
+import { Transform } from 'class-transformer';
+import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { businessHoursProblems } from '../business-hours.js';
+
+/** Trims strings so that "   " counts as empty. */
+export const Trim = (): PropertyDecorator => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+
+const LANGUAGE = /^[a-z]{2,3}(-[a-z]{4})?(-([a-z]{2}|[0-9]{3}))?$/i;
+
+/** A BCP 47 language tag (language, optional script, optional region), canonicalised: "es-mx" → "es-MX". */
+export const CanonicalLanguage = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) => {
+    if (typeof value !== 'string' || !LANGUAGE.test(value.trim())) return value;
+    try {
+      return Intl.getCanonicalLocales(value.trim())[0];
+    } catch {
+      return value;
+    }
+  });
+
+export function IsLanguageTag(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isLanguageTag',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `${String(propertyName)} must be a BCP 47 language tag such as es-MX or en-US`, ...options },
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && LANGUAGE.test(value),
+      },
+    });
+}
+
+export function IsE164(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isE164',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `${String(propertyName)} must be a phone number in E.164 form such as +525512345678`, ...options },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && /^\+[1-9]\d{6,14}$/.test(value) && Boolean(parsePhoneNumberFromString(value)?.isPossible()),
+      },
+    });
+}
+
+export function IsBusinessHours(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isBusinessHours',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: (args: ValidationArguments) => businessHoursProblems(args.value, args.property).join('; '),
+        ...options,
+      },
+      validator: { validate: (value: unknown) => businessHoursProblems(value).length === 0 },
+    });
+}

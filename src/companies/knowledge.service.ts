@@ -1,0 +1,64 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { CompaniesRepository } from './companies.repository.js';
+import type { CreateKnowledgeEntryDto, ImportKnowledgeDto, UpdateKnowledgeEntryDto } from './dto/knowledge.dto.js';
+import { splitMarkdown, splitPlainText } from './knowledge-import.js';
+import { KnowledgeEntry, KnowledgeEntryInput, KnowledgePage, KnowledgeSearch } from './knowledge.types.js';
+
+const DEFAULT_PAGE_SIZE = 20;
+
+@Injectable()
+export class KnowledgeService {
+  constructor(private readonly repository: CompaniesRepository) {}
+
+  async create(companyId: string, entry: CreateKnowledgeEntryDto): Promise<KnowledgeEntry> {
+    const [created] = await this.repository.createKnowledgeEntries(companyId, [toInput(entry)]);
+    return created;
+  }
+
+  async list(companyId: string, page = 1, pageSize = DEFAULT_PAGE_SIZE, tag?: string): Promise<KnowledgePage> {
+    const result = await this.repository.listKnowledgeEntries(companyId, pageSize, (page - 1) * pageSize, tag ?? null);
+    return { ...result, page, page_size: pageSize };
+  }
+
+  get(companyId: string, entryId: string): Promise<KnowledgeEntry> {
+    return this.repository.getKnowledgeEntry(companyId, entryId);
+  }
+
+  update(companyId: string, entryId: string, changes: UpdateKnowledgeEntryDto): Promise<KnowledgeEntry> {
+    const patch: Partial<KnowledgeEntryInput> = {};
+    const title = changes.title ?? changes.question;
+    if (title !== undefined) patch.title = title;
+    if (changes.content !== undefined) patch.content = changes.content;
+    if (changes.tags !== undefined) patch.tags = changes.tags;
+    return this.repository.updateKnowledgeEntry(companyId, entryId, patch);
+  }
+
+  async remove(companyId: string, entryId: string): Promise<void> {
+    await this.repository.deleteKnowledgeEntry(companyId, entryId);
+  }
+
+  /** All or nothing: one SQL call inserts every passage. */
+  async import(companyId: string, body: ImportKnowledgeDto): Promise<{ imported: number; entries: KnowledgeEntry[] }> {
+    const extraTags = body.tags ?? [];
+    let inputs: KnowledgeEntryInput[];
+    if (body.format === 'json') {
+      inputs = (body.entries ?? []).map(toInput);
+    } else {
+      const passages = body.format === 'markdown' ? splitMarkdown(body.text ?? '') : splitPlainText(body.text ?? '');
+      inputs = passages.map((p) => ({ title: p.title.slice(0, 500), content: p.content, tags: [] }));
+    }
+    inputs = inputs.map((input) => ({ ...input, tags: [...new Set([...input.tags, ...extraTags])] }));
+    if (inputs.length === 0) throw new BadRequestException('text has no passages to import: it holds only headings or blank lines');
+    const entries = await this.repository.createKnowledgeEntries(companyId, inputs);
+    return { imported: entries.length, entries };
+  }
+
+  /** Ranked passages for a question, in the text-search configuration of the company's language. */
+  search(companyId: string, query: string, limit = 5): Promise<KnowledgeSearch> {
+    return this.repository.searchKnowledge(companyId, query, limit);
+  }
+}
+
+function toInput(entry: CreateKnowledgeEntryDto): KnowledgeEntryInput {
+  return { title: entry.title ?? entry.question ?? '', content: entry.content, tags: entry.tags ?? [] };
+}

@@ -1,0 +1,13 @@
+import { Injectable } from '@nestjs/common';
+import { Database } from '../database/database.js';
+import type { UsageEventInput } from '../agent/agent-context.js';
+
+/** The messaging module's SQL; private to the module. */
+@Injectable()
+export class MessagingRepository {
+  constructor(private readonly db: Database) {}
+
+  recordUsage(companyId: string, userId: string | null, events: UsageEventInput[]): Promise<{ recorded: number }> {
+    return this.db.call('record_agent_usage', { p_company_id: companyId, p_user_id: userId, p_call_sid: null, p_events: JSON.stringify(events) });
+  }
+}

@@ -1,0 +1,130 @@
+import type { AgentContext } from '../src/agent/agent-context.js';
+import { AgentService } from '../src/agent/agent.service.js';
+import { KnowledgeBrain } from '../src/agent/knowledge.brain.js';
+import { OpenAiBrain } from '../src/agent/openai.brain.js';
+import type { AgentEvent } from '../src/agent/agent-turn.js';
+import { createCompany, randomMexicanNumber } from './support/factories.js';
+import { FakeOpenAiChatServer } from './support/fake-openai-chat-server.js';
+import { createTestApp, TestApp } from './support/test-app.js';
+import { testConfig } from './support/test-config.js';
+
+let t: TestApp;
+let agent: AgentService;
+const llm = new FakeOpenAiChatServer();
+const TIMEOUT_MS = 400;
+
+beforeAll(async () => {
+  const baseUrl = await llm.start();
+  t = await createTestApp({ config: testConfig({ openai: { apiKey: 'sk-test-key', baseUrl, model: 'default-model' }, agent: { llmTimeoutMs: TIMEOUT_MS } }) });
+  agent = t.app.get(AgentService);
+});
+afterAll(async () => {
+  await t.close();
+  await llm.stop();
+});
+
+async function company(config: Record<string, unknown> = {}): Promise<string> {
+  const { id } = await createCompany(t.db);
+  await t.db.call('save_agent_config', { p_company_id: id, p_config: { language: 'en-US', brain: 'openai', name: 'Max', instructions: 'Be kind.', ...config }, p_replace: false });
+  await t.db.call('create_knowledge_entries', {
+    p_company_id: id,
+    p_entries: JSON.stringify([{ title: 'What are your opening hours?', content: 'We open Monday to Friday from 9 am to 7 pm.', tags: [] }]),
+  });
+  return id;
+}
+async function say(companyId: string, contact: string, text: string): Promise<AgentEvent[]> {
+  const events: AgentEvent[] = [];
+  for await (const e of agent.respond({ companyId, channel: 'voice', contact, text, callSid: `CA${'1'.repeat(32)}` })) events.push(e);
+  return events;
+}
+const usage = async (companyId: string): Promise<{ kind: string; quantity: string; unit: string; call_sid: string }[]> =>
+  (await t.db.pool.query('select kind, quantity::text, unit, call_sid from public.usage_events where company_id = $1 order by kind', [companyId])).rows;
+
+describe('the openai brain', () => {
+  it('streams the answer chunk by chunk, sends the right request and records token usage', async () => {
+    const id = await company({ model: 'company-model' });
+    const caller = randomMexicanNumber();
+    llm.enqueue({ kind: 'text', chunks: ['We open ', 'at 9 am', ' on weekdays.'], usage: { prompt_tokens: 321, completion_tokens: 12 } });
+    const events = await say(id, caller, 'when do you open?');
+    expect(events).toEqual([
+      { type: 'text', text: 'We open ' },
+      { type: 'text', text: 'at 9 am' },
+      { type: 'text', text: ' on weekdays.' },
+    ]);
+    const sent = llm.requests.at(-1)!;
+    expect(sent.path).toBe('/v1/chat/completions');
+    expect(sent.headers.authorization).toBe('Bearer sk-test-key');
+    expect(sent.body).toMatchObject({ model: 'company-model', stream: true, stream_options: { include_usage: true } });
+    expect(sent.body.tools!.map((tool) => tool.function.name)).toEqual(['transfer_call', 'end_call', 'take_message']);
+    expect(sent.body.messages[0].role).toBe('system');
+    expect(sent.body.messages[0].content).toContain('We open Monday to Friday from 9 am to 7 pm.');
+    expect(sent.body.messages[0].content).toContain('Be kind.');
+    expect(sent.body.messages.at(-1)).toEqual({ role: 'user', content: 'when do you open?' });
+    expect(await usage(id)).toEqual([
+      { kind: 'llm_input_tokens', quantity: '321.0000', unit: 'tokens', call_sid: `CA${'1'.repeat(32)}` },
+      { kind: 'llm_output_tokens', quantity: '12.0000', unit: 'tokens', call_sid: `CA${'1'.repeat(32)}` },
+    ]);
+
+    // The next turn carries the history.
+    llm.enqueue({ kind: 'text', chunks: ['You are welcome.'] });
+    await say(id, caller, 'thanks');
+    expect(llm.requests.at(-1)!.body.messages.slice(1)).toEqual([
+      { role: 'user', content: 'when do you open?' },
+      { role: 'assistant', content: 'We open at 9 am on weekdays.' },
+      { role: 'user', content: 'thanks' },
+    ]);
+  });
+
+  it('turns tool calls into actions, and speaks a sentence when the model only called a tool', async () => {
+    const id = await company({ transfer_number: '+525511112222' });
+    llm.enqueue({ kind: 'tool', name: 'transfer_call', args: { reason: 'wants billing' } });
+    expect(await say(id, randomMexicanNumber(), 'put me through to billing')).toEqual([
+      { type: 'text', text: 'Of course, I am transferring you to a person now. Please hold.' },
+      { type: 'transfer', reason: 'wants billing' },
+    ]);
+    llm.enqueue({ kind: 'tool', name: 'take_message', args: { message: 'Ana called about her bill' }, text: 'I will pass it on.' });
+    expect(await say(id, randomMexicanNumber(), 'tell them Ana called')).toEqual([
+      { type: 'text', text: 'I will pass it on.' },
+      { type: 'message_taken', message: 'Ana called about her bill' },
+    ]);
+    llm.enqueue({ kind: 'tool', name: 'end_call', args: { reason: 'done' } });
+    expect((await say(id, randomMexicanNumber(), 'bye')).at(-1)).toEqual({ type: 'end_call', reason: 'done' });
+  });
+
+  it('falls back to the knowledge agent when the server answers 500', async () => {
+    const id = await company();
+    llm.enqueue({ kind: 'status', status: 500 });
+    expect(await say(id, randomMexicanNumber(), 'what are your opening hours?')).toEqual([{ type: 'text', text: 'We open Monday to Friday from 9 am to 7 pm.' }]);
+    expect(await usage(id)).toEqual([]);
+  });
+
+  it('falls back to the knowledge agent when the server does not answer in time', async () => {
+    const id = await company();
+    llm.enqueue({ kind: 'stall' });
+    const started = Date.now();
+    expect(await say(id, randomMexicanNumber(), 'what are your opening hours?')).toEqual([{ type: 'text', text: 'We open Monday to Friday from 9 am to 7 pm.' }]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS * 5);
+  });
+
+  it('keeps what was already said when the stream stalls midway', async () => {
+    const id = await company();
+    llm.enqueue({ kind: 'stall', afterChunks: ['We open at nine'] });
+    expect(await say(id, randomMexicanNumber(), 'what are your opening hours?')).toEqual([{ type: 'text', text: 'We open at nine' }]);
+  });
+
+  it('answers with the knowledge agent when no API key is configured, without calling the server', async () => {
+    const brain = new OpenAiBrain(testConfig({ openai: { apiKey: undefined, baseUrl: llm.baseUrl, model: 'm' } }), new KnowledgeBrain());
+    const before = llm.requests.length;
+    const context = await t.db.call<AgentContext>('get_agent_context', {
+      p_company_id: await company(), p_channel: 'sms', p_contact: randomMexicanNumber(), p_call_sid: null, p_text: 'opening hours?', p_passages: 3, p_history_turns: 5, p_history_hours: 24,
+    });
+    const outputs = [];
+    for await (const o of brain.run({ request: { companyId: context.config.company_id, channel: 'sms', contact: '+525500000000', text: 'opening hours?' }, context, now: new Date(), turnUuid: 'u1' })) outputs.push(o);
+    expect(outputs).toEqual([
+      { type: 'text', text: 'We open Monday to Friday from 9 am to 7 pm.' },
+      { type: 'outcome', action: 'answer', brain: 'knowledge', usage: [] },
+    ]);
+    expect(llm.requests.length).toBe(before);
+  });
+});
