@@ -1,5 +1,5 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ApiErrorDto } from '../common/api-error.dto.js';
 import { AdminGuard } from './admin.guard.js';
@@ -19,6 +19,8 @@ export const SignedIn = (): MethodDecorator & ClassDecorator =>
   applyDecorators(
     ApiBearerAuth(),
     ApiUnauthorizedResponse({ description: 'No valid access token', type: ApiErrorDto }),
+    // Every signed-in route is under /api, which src/limits limits per user.
+    ApiTooManyRequestsResponse({ description: 'Too many requests from this user (RATE_LIMIT_API); see Retry-After', type: ApiErrorDto }),
   );
 
 /** Platform admins only (`app_metadata.role = "admin"`). */

@@ -7,6 +7,23 @@ export abstract class AppConfig {
   declare port: number;
   declare publicBaseUrl: string;
   declare logLevel: string;
+  /** LOG_FORMAT: `json` (one object a line, for collectors) or `pretty` (readable); pretty by default only in development. */
+  declare logFormat: 'json' | 'pretty';
+  /** The HTTP edge (src/app.setup.ts, src/limits): CORS, proxies in front of us, rate limits. */
+  declare http: {
+    /** CORS_ORIGINS: browser origins allowed to call the API; empty sends no CORS headers, `*` allows any origin. */
+    corsOrigins: string[];
+    /** TRUST_PROXY: Express's "trust proxy" (false, a hop count, or addresses/subnets), so `req.ip` is the client's. */
+    trustProxy: boolean | number | string;
+    rateLimit: {
+      /** RATE_LIMIT_WINDOW_SECONDS: the window both limits count in. */
+      windowSeconds: number;
+      /** RATE_LIMIT_API: requests a user may make to /api in one window; 0 turns the limit off. */
+      api: number;
+      /** RATE_LIMIT_TWILIO: requests one source address may make to Twilio-facing routes in one window; 0 turns it off. */
+      twilio: number;
+    };
+  };
   declare database: {
     url?: string;
     dataDir: string;
@@ -34,6 +51,42 @@ export abstract class AppConfig {
     model: string;
     realtimeModel: string;
   };
+  declare telephony: {
+    /** Estimated USD per started minute of a call, by ISO country of the dialed number; `default` for the rest. */
+    rateCard: Record<string, number>;
+    /** The job that replaces estimates with Twilio's actual call prices. */
+    priceBackfill: {
+      enabled: boolean;
+      intervalSeconds: number;
+      /** Twilio's price is null right after a call: the first fetch waits this long. */
+      firstDelaySeconds: number;
+      maxAttempts: number;
+      batchSize: number;
+    };
+  };
+  /** The voice gateways (ConversationRelay, Media Streams): shutdown drain and the realtime price list. */
+  declare agentSession: {
+    /** SHUTDOWN_DRAIN_SECONDS: on SIGTERM, how long live calls may go on before they are ended politely. */
+    drainSeconds: number;
+    /** OPENAI_REALTIME_RATE_CARD: USD per million tokens, for usage events of realtime calls. */
+    realtimeRates: RealtimeRateCard;
+  };
+  /** The text brains (src/agent). */
+  declare agent: {
+    /** AGENT_LLM_TIMEOUT_MS: how long the openai brain waits for the first and each next chunk before the knowledge agent answers instead. */
+    llmTimeoutMs: number;
+  };
+  /** Regulatory bundles and number purchase (src/provisioning). */
+  declare provisioning: {
+    /** BUNDLE_MONITOR_ENABLED: the scheduled poll of bundles under review (the status callback works without it). */
+    monitorEnabled: boolean;
+    /** BUNDLE_MONITOR_INTERVAL_SECONDS: how often the poll runs. */
+    monitorIntervalSeconds: number;
+    /** How long a claimed bundle stays ours; longer than the slowest run of Twilio requests for one bundle. */
+    leaseSeconds: number;
+    /** BUNDLE_DOCUMENT_MAX_BYTES: the largest supporting document accepted. */
+    documentMaxBytes: number;
+  };
   /** Secret for the short-lived tokens handed to Twilio's streams. */
   declare sessionTokenSecret: string;
   declare demoSeed: boolean;
@@ -43,3 +96,23 @@ export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in
 export const DEVELOPMENT_TWILIO_AUTH_TOKEN = 'development-only-twilio-auth-token';
 export const DEVELOPMENT_TWILIO_ACCOUNT_SID = 'AC00000000000000000000000000000000';
 export const DEVELOPMENT_SESSION_TOKEN_SECRET = 'development-only-session-token-secret';
+
+/** USD per million tokens of a realtime speech-to-speech model, by kind of token. */
+export interface RealtimeRateCard {
+  audio_input: number;
+  audio_input_cached: number;
+  audio_output: number;
+  text_input: number;
+  text_input_cached: number;
+  text_output: number;
+}
+
+/** OpenAI's published gpt-realtime prices (GA, USD per 1M tokens); override with OPENAI_REALTIME_RATE_CARD. */
+export const DEFAULT_REALTIME_RATE_CARD: RealtimeRateCard = {
+  audio_input: 32,
+  audio_input_cached: 0.4,
+  audio_output: 64,
+  text_input: 4,
+  text_input_cached: 0.4,
+  text_output: 16,
+};

@@ -4,6 +4,8 @@ import {
   DEVELOPMENT_SESSION_TOKEN_SECRET,
   DEVELOPMENT_TWILIO_ACCOUNT_SID,
   DEVELOPMENT_TWILIO_AUTH_TOKEN,
+  DEFAULT_REALTIME_RATE_CARD,
+  RealtimeRateCard,
 } from './app-config.js';
 import { ConfigError } from './config-error.js';
 
@@ -76,6 +78,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push(`DEMO_SEED must be true or false, got "${demoSeedText}"`);
   }
 
+  const rateCard = parseRateCard(read('TELEPHONY_RATE_CARD'), problems);
+  const backfillEnabledText = read('PRICE_BACKFILL_ENABLED');
+  if (backfillEnabledText !== undefined && !['true', 'false'].includes(backfillEnabledText)) {
+    problems.push(`PRICE_BACKFILL_ENABLED must be true or false, got "${backfillEnabledText}"`);
+  }
+  const backfillIntervalText = read('PRICE_BACKFILL_INTERVAL_SECONDS') ?? '60';
+  const backfillInterval = Number(backfillIntervalText);
+  if (!Number.isInteger(backfillInterval) || backfillInterval < 1 || backfillInterval > 86_400) {
+    problems.push(`PRICE_BACKFILL_INTERVAL_SECONDS must be a whole number of seconds from 1 to 86400, got "${backfillIntervalText}"`);
+  }
+
   if (production) {
     if (!jwtSecret && !supabaseUrl) {
       problems.push('NODE_ENV=production needs SUPABASE_URL (JWKS) or SUPABASE_JWT_SECRET: refusing the development JWT secret');
@@ -93,6 +106,37 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
   }
 
+  const drainText = read('SHUTDOWN_DRAIN_SECONDS') ?? '30';
+  const drainSeconds = Number(drainText);
+  if (!Number.isFinite(drainSeconds) || drainSeconds < 0 || drainSeconds > 3600) {
+    problems.push(`SHUTDOWN_DRAIN_SECONDS must be a number of seconds from 0 to 3600, got "${drainText}"`);
+  }
+  const realtimeRates = parseRealtimeRateCard(read('OPENAI_REALTIME_RATE_CARD'), problems);
+  const llmTimeoutText = read('AGENT_LLM_TIMEOUT_MS') ?? '8000';
+  const llmTimeoutMs = Number(llmTimeoutText);
+  if (!Number.isInteger(llmTimeoutMs) || llmTimeoutMs < 100 || llmTimeoutMs > 120_000) {
+    problems.push(`AGENT_LLM_TIMEOUT_MS must be a whole number of milliseconds from 100 to 120000, got "${llmTimeoutText}"`);
+  }
+
+  const monitorEnabledText = read('BUNDLE_MONITOR_ENABLED');
+  if (monitorEnabledText !== undefined && !['true', 'false'].includes(monitorEnabledText)) {
+    problems.push(`BUNDLE_MONITOR_ENABLED must be true or false, got "${monitorEnabledText}"`);
+  }
+  const monitorIntervalText = read('BUNDLE_MONITOR_INTERVAL_SECONDS') ?? '300';
+  const monitorInterval = Number(monitorIntervalText);
+  if (!Number.isInteger(monitorInterval) || monitorInterval < 5 || monitorInterval > 86_400) {
+    problems.push(`BUNDLE_MONITOR_INTERVAL_SECONDS must be a whole number of seconds from 5 to 86400, got "${monitorIntervalText}"`);
+  }
+  const documentMaxText = read('BUNDLE_DOCUMENT_MAX_BYTES') ?? String(5 * 1024 * 1024);
+  const documentMaxBytes = Number(documentMaxText);
+  if (!Number.isInteger(documentMaxBytes) || documentMaxBytes < 1024 || documentMaxBytes > 20 * 1024 * 1024) {
+    problems.push(`BUNDLE_DOCUMENT_MAX_BYTES must be a whole number of bytes from 1024 to 20971520, got "${documentMaxText}"`);
+  }
+
+  const http = parseHttpEdge(read, problems);
+  const logFormat = read('LOG_FORMAT') ?? (nodeEnv === 'development' ? 'pretty' : 'json');
+  if (logFormat !== 'json' && logFormat !== 'pretty') problems.push(`LOG_FORMAT must be json or pretty, got "${logFormat}"`);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const useDevJwtSecret = !jwtSecret && !supabaseUrl;
@@ -101,6 +145,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port,
     publicBaseUrl,
     logLevel,
+    logFormat: logFormat as AppConfig['logFormat'],
+    http,
     database: {
       url: databaseUrl,
       dataDir: read('DATA_DIR') ?? './.data',
@@ -126,7 +172,129 @@ export function loadConfig(env: Env = process.env): AppConfig {
       model: read('OPENAI_MODEL') ?? 'gpt-4o-mini',
       realtimeModel: read('OPENAI_REALTIME_MODEL') ?? 'gpt-realtime',
     },
+    telephony: {
+      rateCard,
+      priceBackfill: {
+        enabled: backfillEnabledText !== 'false',
+        intervalSeconds: backfillInterval,
+        firstDelaySeconds: 120,
+        maxAttempts: 8,
+        batchSize: 20,
+      },
+    },
+    agentSession: { drainSeconds, realtimeRates },
+    agent: { llmTimeoutMs },
+    provisioning: {
+      monitorEnabled: monitorEnabledText !== 'false',
+      monitorIntervalSeconds: monitorInterval,
+      leaseSeconds: 120,
+      documentMaxBytes,
+    },
     sessionTokenSecret: sessionSecret ?? DEVELOPMENT_SESSION_TOKEN_SECRET,
     demoSeed: demoSeedText ? demoSeedText === 'true' : !databaseUrl && !serviceRoleKey,
+  };
+}
+
+/**
+ * Estimated USD per started minute by ISO country (Twilio's list prices for inbound local minutes; the price
+ * backfill replaces each estimate with the actual price). TELEPHONY_RATE_CARD overrides or adds entries.
+ */
+export const DEFAULT_RATE_CARD: Readonly<Record<string, number>> = { MX: 0.01, US: 0.0085, default: 0.013 };
+
+function parseRateCard(text: string | undefined, problems: string[]): Record<string, number> {
+  if (text === undefined) return { ...DEFAULT_RATE_CARD };
+  const example = 'for example {"MX":0.01,"US":0.0085,"default":0.013}';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    problems.push(`TELEPHONY_RATE_CARD must be a JSON object of USD per minute by country, ${example}`);
+    return { ...DEFAULT_RATE_CARD };
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    problems.push(`TELEPHONY_RATE_CARD must be a JSON object of USD per minute by country, ${example}`);
+    return { ...DEFAULT_RATE_CARD };
+  }
+  const card: Record<string, number> = { ...DEFAULT_RATE_CARD };
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+    if (key !== 'default' && !/^[A-Z]{2}$/.test(key)) problems.push(`TELEPHONY_RATE_CARD key "${key}" must be a two-letter ISO country code in capitals or "default"`);
+    else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) problems.push(`TELEPHONY_RATE_CARD["${key}"] must be a non-negative number of USD per minute`);
+    else card[key] = value;
+  }
+  return card;
+}
+
+/** OPENAI_REALTIME_RATE_CARD: a JSON object of USD per million tokens; keys left out keep the default price. */
+function parseRealtimeRateCard(text: string | undefined, problems: string[]): RealtimeRateCard {
+  if (text === undefined) return { ...DEFAULT_REALTIME_RATE_CARD };
+  const keys = Object.keys(DEFAULT_REALTIME_RATE_CARD) as (keyof RealtimeRateCard)[];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    problems.push(`OPENAI_REALTIME_RATE_CARD must be a JSON object like {"audio_input":32,"audio_output":64}, got "${text}"`);
+    return { ...DEFAULT_REALTIME_RATE_CARD };
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    problems.push('OPENAI_REALTIME_RATE_CARD must be a JSON object of USD per million tokens');
+    return { ...DEFAULT_REALTIME_RATE_CARD };
+  }
+  const card = { ...DEFAULT_REALTIME_RATE_CARD };
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!(keys as string[]).includes(key)) {
+      problems.push(`OPENAI_REALTIME_RATE_CARD has an unknown key "${key}" (known: ${keys.join(', ')})`);
+    } else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      problems.push(`OPENAI_REALTIME_RATE_CARD.${key} must be a price of zero or more, got ${JSON.stringify(value)}`);
+    } else {
+      card[key as keyof RealtimeRateCard] = value;
+    }
+  }
+  return card;
+}
+
+/** CORS_ORIGINS, TRUST_PROXY and the RATE_LIMIT_* settings of the HTTP edge. */
+function parseHttpEdge(read: (name: string) => string | undefined, problems: string[]): AppConfig['http'] {
+  const corsOrigins = (read('CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (origin === '*') continue;
+    let normalized: string | undefined;
+    try {
+      normalized = new URL(origin).origin;
+    } catch {
+      normalized = undefined;
+    }
+    if (normalized !== origin) {
+      problems.push(`CORS_ORIGINS entry "${origin}" must be an origin like https://app.example.com (scheme, host, optional port; no path or trailing slash), or *`);
+    }
+  }
+
+  const trustText = read('TRUST_PROXY') ?? 'false';
+  let trustProxy: boolean | number | string = trustText;
+  if (trustText === 'false' || trustText === 'true') trustProxy = trustText === 'true';
+  else if (/^\d+$/.test(trustText)) trustProxy = Number(trustText);
+  else if (!trustText.split(',').every((entry) => /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/.test(entry.trim()))) {
+    problems.push(`TRUST_PROXY must be true, false, a number of proxy hops, or addresses/subnets like "loopback, 10.0.0.0/8", got "${trustText}"`);
+  }
+
+  const whole = (name: string, fallback: number, min: number, max: number): number => {
+    const text = read(name) ?? String(fallback);
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${text}"`);
+      return fallback;
+    }
+    return value;
+  };
+  return {
+    corsOrigins,
+    trustProxy,
+    rateLimit: {
+      windowSeconds: whole('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 3600),
+      api: whole('RATE_LIMIT_API', 300, 0, 1_000_000),
+      twilio: whole('RATE_LIMIT_TWILIO', 3000, 0, 1_000_000),
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { AppConfig } from '../../src/config/app-config.js';
+import { AppConfig, DEFAULT_REALTIME_RATE_CARD } from '../../src/config/app-config.js';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789-0123456789-abcdef';
 export const TEST_SUPABASE_URL = 'http://127.0.0.1:9';
@@ -15,6 +15,9 @@ export function testConfig(overrides: DeepPartial<AppConfig> = {}): AppConfig {
     port: 0,
     publicBaseUrl: TEST_PUBLIC_BASE_URL,
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+    logFormat: 'json',
+    // Limits high enough that no suite meets them by accident; test/limits*.spec.ts lowers them.
+    http: { corsOrigins: [], trustProxy: false, rateLimit: { windowSeconds: 60, api: 100_000, twilio: 100_000 } },
     database: { dataDir: '' },
     auth: { supabaseUrl: TEST_SUPABASE_URL, jwtSecret: TEST_JWT_SECRET, jwtSecretIsDevelopment: false },
     twilio: {
@@ -23,6 +26,16 @@ export function testConfig(overrides: DeepPartial<AppConfig> = {}): AppConfig {
       usingDevelopmentCredentials: false,
     },
     openai: { baseUrl: 'http://127.0.0.1:9/v1', model: 'test-model', realtimeModel: 'test-realtime-model' },
+    // The price backfill never runs on a timer in tests (they call it directly), and calls become due only in its own tests.
+    telephony: {
+      rateCard: { MX: 0.01, US: 0.0085, default: 0.013 },
+      priceBackfill: { enabled: false, intervalSeconds: 60, firstDelaySeconds: 3600, maxAttempts: 3, batchSize: 20 },
+    },
+    // Short drain so that closing a test app with a live call does not wait half a minute.
+    agentSession: { drainSeconds: 1, realtimeRates: { ...DEFAULT_REALTIME_RATE_CARD } },
+    agent: { llmTimeoutMs: 2_000 },
+    // The bundle monitor never runs on a timer in tests: they call it directly.
+    provisioning: { monitorEnabled: false, monitorIntervalSeconds: 300, leaseSeconds: 60, documentMaxBytes: 64 * 1024 },
     sessionTokenSecret: 'test-session-token-secret-0123456789-abcdef',
     demoSeed: false,
   };

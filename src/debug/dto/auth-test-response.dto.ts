@@ -25,3 +25,15 @@ export class AuthTestResponseDto {
   @ApiPropertyOptional({ description: 'The token issuer', example: 'https://project.supabase.co/auth/v1' })
   issuer?: string;
 }
+
+/** A whole answer, shown in the docs (typed, so it follows the DTO). */
+export const AUTH_TEST_EXAMPLE: AuthTestResponseDto = {
+  authenticated: true,
+  user_id: '00000000-0000-4000-8000-0000000000aa',
+  email: 'owner@example.com',
+  role: 'authenticated',
+  is_admin: false,
+  expires_at: '2026-11-26T12:00:00.000Z',
+  expires_in_seconds: 3540,
+  issuer: 'https://project.supabase.co/auth/v1',
+};

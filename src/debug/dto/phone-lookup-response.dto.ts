@@ -47,3 +47,20 @@ export class PhoneLookupResponseDto {
   @ApiProperty({ description: 'Plain-language hints when something looks wrong; empty when all is well', type: [String], example: [] })
   hints: string[];
 }
+
+/** A whole answer for a well-configured number, shown in the docs (typed, so it follows the DTO). */
+export const PHONE_LOOKUP_EXAMPLE: PhoneLookupResponseDto = {
+  input: 'whatsapp:+5215512345678',
+  normalized: '+525512345678',
+  company: { id: '00000000-0000-4000-8000-000000000001', name: 'Demo Clínica Dental' },
+  user_id: '00000000-0000-4000-8000-0000000000aa',
+  matched_table: 'phone_numbers',
+  webhooks: {
+    state: 'configured',
+    voice_url: 'https://api.example.com/voice/incoming/00000000-0000-4000-8000-000000000001',
+    sms_url: 'https://api.example.com/whatsapp/webhook',
+    status_callback_url: 'https://api.example.com/voice/status',
+    twilio_sid: 'PN0123456789abcdef0123456789abcdef',
+  },
+  hints: [],
+};
