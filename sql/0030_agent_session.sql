@@ -45,19 +45,6 @@ begin
 end
 $$;
 
--- The text-search configuration for a BCP 47 language (Spanish for es-*, English for en-*, else simple).
-create or replace function public.voice_ts_config(p_language text)
-returns regconfig
-language sql
-immutable
-as $$
-  select case
-    when lower(coalesce(p_language, '')) like 'es%' then 'spanish'::regconfig
-    when lower(coalesce(p_language, '')) like 'en%' then 'english'::regconfig
-    else 'simple'::regconfig
-  end
-$$;
-
 -- Claims the token and loads everything a gateway needs for the call in one round trip: the call session
 -- (created when telephony has not written it yet: the token proves the call and the company), the company's
 -- agent profile, and for the realtime path a bounded digest of its knowledge base for the instructions.
@@ -124,44 +111,6 @@ begin
 end
 $$;
 
--- Ranked knowledge passages for what a caller said: entries holding all of its words first (selective, served
--- by the GIN index); when none does, entries holding any of them (callers rarely repeat an entry's exact words).
-create or replace function public.search_call_knowledge(p_company_id uuid, p_query text, p_limit integer default 3)
-returns jsonb
-language plpgsql
-stable
-as $$
-declare
-  v_config regconfig;
-  v_all tsquery;
-  v_any tsquery;
-  v_limit integer := least(greatest(coalesce(p_limit, 3), 1), 20);
-  v_result jsonb;
-begin
-  select public.voice_ts_config(a.language) into v_config from public.agent_configs a where a.company_id = p_company_id;
-  v_config := coalesce(v_config, 'simple'::regconfig);
-  v_all := plainto_tsquery(v_config, left(coalesce(p_query, ''), 2000));
-  if numnode(v_all) = 0 then
-    return '[]'::jsonb;
-  end if;
-  v_any := replace(v_all::text, '&', '|')::tsquery;
-  foreach v_all in array array[v_all, v_any]
-  loop
-    select jsonb_agg(jsonb_build_object('id', r.id, 'title', r.title, 'content', r.content, 'rank', r.rank) order by r.rank desc, r.id)
-      into v_result
-      from (select e.id, e.title, e.content, ts_rank_cd(e.search_vector, v_all) as rank
-              from public.knowledge_entries e
-             where e.company_id = p_company_id and e.search_vector @@ v_all
-             order by rank desc, e.id
-             limit v_limit) r;
-    if v_result is not null then
-      return v_result;
-    end if;
-  end loop;
-  return '[]'::jsonb;
-end
-$$;
-
 -- One transcript turn, numbered after the call's previous turns. Latency (agent turns):
 -- { end_of_speech_to_first_output_ms, provider_ms, ours_ms }.
 create or replace function public.record_call_turn(
@@ -203,12 +152,8 @@ $$;
 
 revoke execute on function public.claim_stream_token(uuid, text, text, timestamptz) from public, anon, authenticated;
 grant execute on function public.claim_stream_token(uuid, text, text, timestamptz) to service_role;
-revoke execute on function public.voice_ts_config(text) from public, anon, authenticated;
-grant execute on function public.voice_ts_config(text) to service_role;
 revoke execute on function public.open_agent_session(uuid, text, uuid, text, timestamptz, integer) from public, anon, authenticated;
 grant execute on function public.open_agent_session(uuid, text, uuid, text, timestamptz, integer) to service_role;
-revoke execute on function public.search_call_knowledge(uuid, text, integer) from public, anon, authenticated;
-grant execute on function public.search_call_knowledge(uuid, text, integer) to service_role;
 revoke execute on function public.record_call_turn(text, uuid, text, text, boolean, jsonb) from public, anon, authenticated;
 grant execute on function public.record_call_turn(text, uuid, text, text, boolean, jsonb) to service_role;
 revoke execute on function public.record_call_usage(uuid, uuid, text, text, numeric, text, numeric, text) from public, anon, authenticated;

@@ -50,8 +50,20 @@ describe('GET /api/debug/phone-lookup/{phone_number}', () => {
       user_id: owner,
       matched_table: 'phone_numbers',
       webhooks: { state: 'configured' },
+      voice_path: { configured: 'conversation_relay', effective: 'conversation_relay', reason: null },
       hints: [],
     });
+  });
+
+  it('says when a media-stream company is served through ConversationRelay for want of a realtime provider', async () => {
+    const media = await createCompany(t.db);
+    await t.db.pool.query(`insert into public.agent_configs (company_id, voice_path) values ($1, 'media_stream')`, [media.id]);
+    const n = await addPhoneNumber(t.db, media.id, { webhook_state: 'configured', voice_url: `${t.config.publicBaseUrl}/voice/incoming/${media.id}` });
+    await linkUserToNumber(t.db, n, randomUUID(), media.id);
+    const res = await request(t.server).get(`/api/debug/phone-lookup/${encodeURIComponent(n)}`).set(bearer(admin));
+    expect(res.status).toBe(200);
+    expect(res.body.voice_path).toEqual({ configured: 'media_stream', effective: 'conversation_relay', reason: expect.stringMatching(/OPENAI_API_KEY/) });
+    expect(res.body.hints).toEqual([expect.stringMatching(/served through ConversationRelay/)]);
   });
 
   it('prefers phone_numbers over phone_number_users', async () => {

@@ -1874,6 +1874,8 @@ export interface components {
              * @example 00000000-0000-4000-8000-0000000000aa
              */
             user_id: string | null;
+            /** @description How the company's calls are served */
+            voice_path: components["schemas"]["VoicePathDto"];
             /** @description The number's webhook configuration */
             webhooks: components["schemas"]["WebhookConfigurationDto"];
         };
@@ -2289,6 +2291,25 @@ export interface components {
              * @enum {string}
              */
             role: "owner" | "admin" | "member";
+        };
+        VoicePathDto: {
+            /**
+             * @description The company's configured voice path
+             * @example media_stream
+             * @enum {string}
+             */
+            configured: "conversation_relay" | "media_stream";
+            /**
+             * @description The path calls are actually served on
+             * @example conversation_relay
+             * @enum {string}
+             */
+            effective: "conversation_relay" | "media_stream";
+            /**
+             * @description Why the two differ; null when they do not
+             * @example null
+             */
+            reason: string | null;
         };
         WebhookConfigurationDto: {
             /**
@@ -3976,6 +3997,11 @@ export interface operations {
                      *       "matched_table": "phone_numbers",
                      *       "normalized": "+525512345678",
                      *       "user_id": "00000000-0000-4000-8000-0000000000aa",
+                     *       "voice_path": {
+                     *         "configured": "conversation_relay",
+                     *         "effective": "conversation_relay",
+                     *         "reason": null
+                     *       },
                      *       "webhooks": {
                      *         "sms_url": "https://api.example.com/whatsapp/webhook",
                      *         "state": "configured",

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AgentModule } from '../agent/agent.module.js';
+import { AgentService } from '../agent/agent.service.js';
+import { CompaniesModule } from '../companies/companies.module.js';
 import { AgentProfileSource } from './agent-profile.source.js';
 import { AgentSessionRepository } from './agent-session.repository.js';
 import { AgentSessionShutdown } from './agent-session.shutdown.js';
 import { CallControlService } from './call-control.service.js';
 import { ConversationRelayGateway } from './conversation-relay/conversation-relay.gateway.js';
-import { InterimKnowledgeAgent } from './interim-knowledge.agent.js';
 import { LiveCallRegistry } from './live-calls.registry.js';
 import { MediaStreamGateway } from './media-stream/media-stream.gateway.js';
 import { OpenAiRealtimeProvider } from './realtime/openai-realtime.provider.js';
@@ -16,14 +18,12 @@ import { VoiceAgent } from './voice-agent.js';
 
 /**
  * The voice gateways (`WS /conversation-relay`, `WS /media-stream`), the realtime bridge and call control.
- *
- * INTEGRATION: the brain. Replace the VoiceAgent line with
- *   `{ provide: VoiceAgent, useExisting: AgentService },` and add `AgentModule` to `imports`
- * (AgentService has `respond(request: AgentTurnRequest): AsyncIterable<AgentEvent>`, which is all VoiceAgent asks).
+ * ConversationRelay calls speak with the company's agent (AgentService: the knowledge or OpenAI brain).
  */
 @Module({
+  imports: [AgentModule, CompaniesModule],
   providers: [
-    { provide: VoiceAgent, useClass: InterimKnowledgeAgent },
+    { provide: VoiceAgent, useExisting: AgentService },
     { provide: AgentProfileSource, useClass: SqlAgentProfileSource },
     { provide: RealtimeVoiceProvider, useClass: OpenAiRealtimeProvider },
     AgentSessionRepository,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database.js';
 import type { StreamTokenClaims } from '../twilio/stream-token.service.js';
-import type { CallContext, KnowledgePassage } from './call-context.js';
+import type { CallContext } from './call-context.js';
 
 export interface TranscriptTurn {
   role: 'caller' | 'agent' | 'system';
@@ -44,10 +44,6 @@ export class AgentSessionRepository {
       p_expires_at: new Date(claims.exp * 1000).toISOString(),
       p_knowledge_chars: knowledgeChars,
     });
-  }
-
-  async searchKnowledge(companyId: string, query: string, limit: number): Promise<KnowledgePassage[]> {
-    return (await this.db.call<KnowledgePassage[]>('search_call_knowledge', { p_company_id: companyId, p_query: query, p_limit: limit })) ?? [];
   }
 
   appendTranscript(callSid: string, companyId: string, turn: TranscriptTurn): Promise<{ seq: number }> {

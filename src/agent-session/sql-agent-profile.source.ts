@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { KnowledgeService } from '../companies/knowledge.service.js';
 import type { StreamTokenClaims } from '../twilio/stream-token.service.js';
 import { AgentProfileSource } from './agent-profile.source.js';
 import { AgentSessionRepository } from './agent-session.repository.js';
@@ -7,10 +8,13 @@ import type { CallContext, KnowledgePassage } from './call-context.js';
 /** Enough knowledge for the realtime model's instructions without slowing its first answer. */
 const REALTIME_KNOWLEDGE_CHARS = 6000;
 
-/** Reads the agent profile and knowledge straight from the existing tables through this module's SQL functions. */
+/** The agent profile from this module's session function; knowledge search from the companies module. */
 @Injectable()
 export class SqlAgentProfileSource extends AgentProfileSource {
-  constructor(private readonly repository: AgentSessionRepository) {
+  constructor(
+    private readonly repository: AgentSessionRepository,
+    private readonly knowledge: KnowledgeService,
+  ) {
     super();
   }
 
@@ -18,7 +22,8 @@ export class SqlAgentProfileSource extends AgentProfileSource {
     return this.repository.openSession(claims, claims.kind === 'media_stream' ? REALTIME_KNOWLEDGE_CHARS : 0);
   }
 
-  searchKnowledge(companyId: string, query: string, limit = 3): Promise<KnowledgePassage[]> {
-    return this.repository.searchKnowledge(companyId, query, limit);
+  async searchKnowledge(companyId: string, query: string, limit = 3): Promise<KnowledgePassage[]> {
+    const { results } = await this.knowledge.search(companyId, query, limit);
+    return results.map((hit) => ({ title: hit.title, content: hit.content, rank: hit.score }));
   }
 }

@@ -1,6 +1,8 @@
 import { BadRequestException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { effectiveVoicePath } from '../agent-session/effective-voice-path.js';
 import { AuthenticatedUser } from '../auth/authenticated-user.js';
 import { MembershipService } from '../auth/membership.service.js';
+import { AgentConfigService } from '../companies/agent-config.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { InvalidPhoneNumberError, normalizePhoneNumber } from '../lookup/phone-number.js';
 import { PhoneNumberResolution } from '../lookup/phone-number-resolution.js';
@@ -15,6 +17,7 @@ export class DebugService {
     private readonly resolver: PhoneNumberResolver,
     private readonly memberships: MembershipService,
     private readonly config: AppConfig,
+    private readonly agentConfigs: AgentConfigService,
   ) {}
 
   async lookupPhoneNumber(input: string): Promise<PhoneLookupResponseDto> {
@@ -33,6 +36,9 @@ export class DebugService {
       );
     }
     const hints = this.hintsFor(found);
+    const configured = (await this.agentConfigs.get(found.company_id)).voice_path;
+    const voicePath = effectiveVoicePath(configured, this.config);
+    if (voicePath.reason) hints.push(`Calls are served through ConversationRelay: ${voicePath.reason}.`);
     return {
       input,
       normalized,
@@ -46,6 +52,7 @@ export class DebugService {
         status_callback_url: found.status_callback_url,
         twilio_sid: found.twilio_sid,
       },
+      voice_path: { configured, effective: voicePath.path, reason: voicePath.reason },
       hints,
     };
   }

@@ -25,6 +25,17 @@ export class WebhookConfigurationDto {
   twilio_sid: string | null;
 }
 
+export class VoicePathDto {
+  @ApiProperty({ description: "The company's configured voice path", enum: ['conversation_relay', 'media_stream'], example: 'media_stream' })
+  configured: string;
+
+  @ApiProperty({ description: 'The path calls are actually served on', enum: ['conversation_relay', 'media_stream'], example: 'conversation_relay' })
+  effective: string;
+
+  @ApiProperty({ description: 'Why the two differ; null when they do not', nullable: true, type: String, example: null })
+  reason: string | null;
+}
+
 export class PhoneLookupResponseDto {
   @ApiProperty({ description: 'The number as given', example: 'whatsapp:+5215512345678' })
   input: string;
@@ -44,6 +55,9 @@ export class PhoneLookupResponseDto {
   @ApiProperty({ description: "The number's webhook configuration", type: WebhookConfigurationDto })
   webhooks: WebhookConfigurationDto;
 
+  @ApiProperty({ description: "How the company's calls are served", type: VoicePathDto })
+  voice_path: VoicePathDto;
+
   @ApiProperty({ description: 'Plain-language hints when something looks wrong; empty when all is well', type: [String], example: [] })
   hints: string[];
 }
@@ -62,5 +76,6 @@ export const PHONE_LOOKUP_EXAMPLE: PhoneLookupResponseDto = {
     status_callback_url: 'https://api.example.com/voice/status',
     twilio_sid: 'PN0123456789abcdef0123456789abcdef',
   },
+  voice_path: { configured: 'conversation_relay', effective: 'conversation_relay', reason: null },
   hints: [],
 };
