@@ -74,6 +74,21 @@ describe('GET /api/companies/{company_id} and members', () => {
     expect(stored).toBe(res.status === 200 ? 0 : 1);
   });
 
+  it.each(ACTORS)('DELETE a member named in the body as %s', async (actor) => {
+    const leaving = randomUUID();
+    await t.db.pool.query(`insert into public.company_members (company_id, user_id, role) values ($1, $2, 'member')`, [c.companyId, leaving]);
+    const res = await request(t.server).delete(`/api/companies/${c.companyId}/members`).set(auth(c, actor)).send({ user_id: leaving });
+    expect(res.status).toBe(expectedStatus(actor, 'write', 200));
+    const stored = await count('select count(*) n from public.company_members where company_id = $1 and user_id = $2', [c.companyId, leaving]);
+    expect(stored).toBe(res.status === 200 ? 0 : 1);
+  });
+
+  it('refuses a body DELETE without a valid user_id', async () => {
+    const res = await request(t.server).delete(`/api/companies/${c.companyId}/members`).set(bearer(c.owner)).send({ user_id: 'nope' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: 'user_id', message: 'user_id must be a UUID' }]);
+  });
+
   it('lets only owners add or remove owners, and keeps the last owner', async () => {
     const x = await companyWithRoles(t);
     const byAdmin = await request(t.server).post(`/api/companies/${x.companyId}/members`).set(bearer(x.admin)).send({ user_id: randomUUID(), role: 'owner' });

@@ -261,7 +261,8 @@ export interface paths {
         put?: never;
         /** Add a member (owners and admins; only owners add owners) */
         post: operations["addCompanyMember"];
-        delete?: never;
+        /** Remove the member named in the body (same rules as DELETE .../members/{user_id}) */
+        delete: operations["removeCompanyMemberByBody"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2110,6 +2111,14 @@ export interface components {
              */
             user_id: string;
         };
+        RemoveMemberDto: {
+            /**
+             * Format: uuid
+             * @description The member to remove (their Supabase user id)
+             * @example 00000000-0000-4000-8000-0000000000bb
+             */
+            user_id: string;
+        };
         TranscriptTurnDto: {
             /**
              * Format: date-time
@@ -3700,6 +3709,86 @@ export interface operations {
                 };
             };
             /** @description Already a member */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+        };
+    };
+    removeCompanyMemberByBody: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Company id */
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RemoveMemberDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemovedMemberResponseDto"];
+                };
+            };
+            /** @description Invalid user_id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Not a member */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The last owner cannot be removed */
             409: {
                 headers: {
                     [name: string]: unknown;

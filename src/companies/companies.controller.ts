@@ -23,6 +23,7 @@ import {
   MemberParamDto,
   MemberResponseDto,
   RemovedMemberResponseDto,
+  RemoveMemberDto,
 } from './dto/company.dto.js';
 
 @ApiTags('companies')
@@ -64,6 +65,17 @@ export class CompaniesController {
   @ApiConflictResponse({ description: 'Already a member', type: ApiErrorDto })
   addCompanyMember(@Param() params: CompanyParamDto, @Body() body: AddMemberDto, @CompanyRoleOf() actor: ActingRole): Promise<MemberResponseDto> {
     return this.companies.addMember(params.company_id, body.user_id, body.role, actor);
+  }
+
+  @Delete(':company_id/members')
+  @CompanyAccess('owner', 'admin')
+  @ApiOperation({ summary: 'Remove the member named in the body (same rules as DELETE .../members/{user_id})' })
+  @ApiOkResponse({ type: RemovedMemberResponseDto })
+  @ApiBadRequestResponse({ description: 'Invalid user_id', type: ApiErrorDto })
+  @ApiNotFoundResponse({ description: 'Not a member', type: ApiErrorDto })
+  @ApiConflictResponse({ description: 'The last owner cannot be removed', type: ApiErrorDto })
+  removeCompanyMemberByBody(@Param() params: CompanyParamDto, @Body() body: RemoveMemberDto, @CompanyRoleOf() actor: ActingRole): Promise<RemovedMemberResponseDto> {
+    return this.companies.removeMember(params.company_id, body.user_id, actor);
   }
 
   @Delete(':company_id/members/:user_id')

@@ -59,6 +59,12 @@ export class AddMemberDto {
   role: (typeof MEMBER_ROLES)[number];
 }
 
+export class RemoveMemberDto {
+  @ApiProperty({ description: 'The member to remove (their Supabase user id)', format: 'uuid', example: '00000000-0000-4000-8000-0000000000bb' })
+  @IsUUID(undefined, { message: 'user_id must be a UUID' })
+  user_id: string;
+}
+
 export class MemberResponseDto {
   @ApiProperty({ description: 'The member user id', format: 'uuid', example: '00000000-0000-4000-8000-0000000000bb' })
   user_id: string;
