@@ -263,7 +263,7 @@ begin
       from public.knowledge_entries e
      where e.company_id = p_company_id and e.search_vector @@ v_query
      -- a bound on the work for a question made only of common words
-     limit 2000
+     limit 500
   ),
   scored as (
     select c.id, c.title, c.content, c.tags, c.created_at, c.density,
