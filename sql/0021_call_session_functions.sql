@@ -42,6 +42,10 @@ begin
   if p_call_sid is null or btrim(p_call_sid) = '' then
     raise exception using errcode = '22023', message = 'CallSid is required';
   end if;
+  -- The caller is waiting on this answer: don't wait for the WAL flush. A server crash may lose the last
+  -- fraction of a second of new sessions, never corrupt anything, and a lost session is rebuilt: the voice
+  -- gateway opens it again when the stream connects, and the status callback records the call and its cost.
+  perform set_config('synchronous_commit', 'off', true);
 
   select * into v_session from public.call_sessions where call_sid = p_call_sid;
   if not found then
