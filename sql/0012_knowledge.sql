@@ -14,6 +14,15 @@ alter table public.knowledge_lexeme_stats enable row level security;
 revoke all on table public.knowledge_lexeme_stats from public, anon, authenticated;
 grant all on table public.knowledge_lexeme_stats to service_role;
 
+-- How many entries each company has (the N of idf), kept by the same triggers.
+create table public.knowledge_entry_counts (
+  company_id uuid primary key references public.companies (id) on delete cascade,
+  entries integer not null check (entries >= 0)
+);
+alter table public.knowledge_entry_counts enable row level security;
+revoke all on table public.knowledge_entry_counts from public, anon, authenticated;
+grant all on table public.knowledge_entry_counts to service_role;
+
 create or replace function public.knowledge_stats_on_insert()
 returns trigger
 language plpgsql
@@ -24,6 +33,9 @@ begin
     from new_rows n cross join lateral unnest(tsvector_to_array(n.search_vector)) as l(lexeme)
    group by n.company_id, l.lexeme
   on conflict (company_id, lexeme) do update set df = s.df + excluded.df;
+  insert into public.knowledge_entry_counts as c (company_id, entries)
+  select company_id, count(*) from new_rows group by company_id
+  on conflict (company_id) do update set entries = c.entries + excluded.entries;
   return null;
 end
 $$;
@@ -39,6 +51,9 @@ begin
            group by r.company_id, l.lexeme) o
    where s.company_id = o.company_id and s.lexeme = o.lexeme;
   delete from public.knowledge_lexeme_stats s where s.df = 0 and s.company_id in (select distinct company_id from old_rows);
+  update public.knowledge_entry_counts c set entries = greatest(c.entries - o.n, 0)
+    from (select company_id, count(*) as n from old_rows group by company_id) o
+   where c.company_id = o.company_id;
   return null;
 end
 $$;
@@ -78,6 +93,8 @@ insert into public.knowledge_lexeme_stats (company_id, lexeme, df)
 select e.company_id, l.lexeme, count(*)
   from public.knowledge_entries e cross join lateral unnest(tsvector_to_array(e.search_vector)) as l(lexeme)
  group by e.company_id, l.lexeme;
+insert into public.knowledge_entry_counts (company_id, entries)
+select company_id, count(*) from public.knowledge_entries group by company_id;
 
 create or replace function public.knowledge_entry_json(e public.knowledge_entries)
 returns jsonb
@@ -235,7 +252,7 @@ begin
   if cardinality(v_lexemes) = 0 then
     return '[]'::jsonb;
   end if;
-  select count(*) into v_total from public.knowledge_entries where company_id = p_company_id;
+  select coalesce((select c.entries from public.knowledge_entry_counts c where c.company_id = p_company_id), 0) into v_total;
 
   -- One row per word of the question that occurs in this company's entries: its queries and document frequency.
   select array_agg(t.any_q), array_agg(t.title_q), array_agg(t.df),

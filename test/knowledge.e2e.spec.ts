@@ -92,6 +92,28 @@ describe('knowledge routes: behaviour', () => {
     expect(gone.body.message).toMatch(/does not exist in this company/);
   });
 
+  it('keeps the per-company entry count that ranking uses in step with the entries', async () => {
+    const x = await companyWithRoles(t);
+    const counts = async (): Promise<{ kept: number; actual: number }> => {
+      const { rows } = await t.db.pool.query(
+        `select coalesce((select entries from public.knowledge_entry_counts where company_id = $1), 0) as kept,
+                (select count(*)::int from public.knowledge_entries where company_id = $1) as actual`,
+        [x.companyId],
+      );
+      return rows[0];
+    };
+    const ids: string[] = [];
+    for (const content of ['Uno', 'Dos', 'Tres']) {
+      ids.push((await request(t.server).post(base(x)).set(bearer(x.admin)).send({ title: content, content })).body.id);
+    }
+    const imported = await request(t.server).post(`${base(x)}/import`).set(bearer(x.admin)).send({ format: 'json', entries: [{ title: 'A', content: 'a' }, { title: 'B', content: 'b' }] });
+    expect(imported.status).toBe(201);
+    expect(await counts()).toEqual({ kept: 5, actual: 5 });
+    await request(t.server).patch(`${base(x)}/${ids[0]}`).set(bearer(x.admin)).send({ content: 'Uno otra vez' });
+    await request(t.server).delete(`${base(x)}/${ids[1]}`).set(bearer(x.admin));
+    expect(await counts()).toEqual({ kept: 4, actual: 4 });
+  });
+
   it("never reaches another company's entry through this company's path", async () => {
     const other = await companyWithRoles(t);
     const foreign = await seed(other, 'Secret', 'Other tenant data');
