@@ -8,6 +8,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from '../src/app.module.js';
 import { configureApp } from '../src/app.setup.js';
+import { DEVELOPMENT_TWILIO_ACCOUNT_SID } from '../src/config/app-config.js';
 import { Public } from '../src/auth/auth.decorators.js';
 import { AppConfig } from '../src/config/app-config.js';
 import { loadConfig } from '../src/config/load-config.js';
@@ -63,7 +64,7 @@ interface Prepared {
 function prepare(count: number, path: string): Prepared[] {
   return Array.from({ length: count }, () => {
     const params: Record<string, string> = {
-      AccountSid: 'AC00000000000000000000000000000000',
+      AccountSid: DEVELOPMENT_TWILIO_ACCOUNT_SID,
       ApiVersion: '2010-04-01',
       CallSid: `CA${randomBytes(16).toString('hex')}`,
       CallStatus: 'ringing',

@@ -1546,7 +1546,7 @@ export interface components {
         InboundMessageDto: {
             /**
              * @description Twilio account SID
-             * @example AC0123456789abcdef0123456789abcdef
+             * @example ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX
              */
             AccountSid?: string;
             /**
@@ -1578,7 +1578,7 @@ export interface components {
         IncomingCallWebhookDto: {
             /**
              * @description The Twilio account SID
-             * @example AC0123456789abcdef0123456789abcdef
+             * @example ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX
              */
             AccountSid: string;
             /**

@@ -94,7 +94,8 @@ export abstract class AppConfig {
 
 export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in-production';
 export const DEVELOPMENT_TWILIO_AUTH_TOKEN = 'development-only-twilio-auth-token';
-export const DEVELOPMENT_TWILIO_ACCOUNT_SID = 'AC00000000000000000000000000000000';
+// A placeholder of the right shape (AC + 32 hex digits), never a real account.
+export const DEVELOPMENT_TWILIO_ACCOUNT_SID = `AC${'0'.repeat(32)}`;
 export const DEVELOPMENT_SESSION_TOKEN_SECRET = 'development-only-session-token-secret';
 
 /** USD per million tokens of a realtime speech-to-speech model, by kind of token. */

@@ -20,6 +20,6 @@ export class InboundMessageDto {
   @ApiProperty({ description: 'Twilio message SID', example: 'SM0123456789abcdef0123456789abcdef' })
   MessageSid: string;
 
-  @ApiPropertyOptional({ description: 'Twilio account SID', example: 'AC0123456789abcdef0123456789abcdef' })
+  @ApiPropertyOptional({ description: 'Twilio account SID', example: 'ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' })
   AccountSid?: string;
 }

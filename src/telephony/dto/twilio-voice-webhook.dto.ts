@@ -8,7 +8,7 @@ export class IncomingCallWebhookDto {
   @ApiProperty({ description: 'The call SID', example: 'CA0123456789abcdef0123456789abcdef' })
   CallSid: string;
 
-  @ApiProperty({ description: 'The Twilio account SID', example: 'AC0123456789abcdef0123456789abcdef' })
+  @ApiProperty({ description: 'The Twilio account SID', example: 'ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' })
   AccountSid: string;
 
   @ApiProperty({ description: 'The caller, E.164', example: '+525598765432' })
