@@ -12,9 +12,9 @@ const problemsOf = (env: Record<string, string>): string => {
 };
 
 describe('HTTP edge settings', () => {
-  it('defaults: no CORS, no proxy trusted, 300 a minute per user on /api, 3000 per address on Twilio routes', () => {
+  it('defaults: no CORS, no proxy trusted, 1200 a minute per user on /api, 30000 per address on Twilio routes (all of Twilio comes from few addresses)', () => {
     const config = loadConfig({});
-    expect(config.http).toEqual({ corsOrigins: [], trustProxy: false, rateLimit: { windowSeconds: 60, api: 300, twilio: 3000 } });
+    expect(config.http).toEqual({ corsOrigins: [], trustProxy: false, rateLimit: { windowSeconds: 60, api: 1200, twilio: 30000 } });
   });
 
   it('reads origins, proxy trust and limits', () => {

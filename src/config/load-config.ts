@@ -293,8 +293,8 @@ function parseHttpEdge(read: (name: string) => string | undefined, problems: str
     trustProxy,
     rateLimit: {
       windowSeconds: whole('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 3600),
-      api: whole('RATE_LIMIT_API', 300, 0, 1_000_000),
-      twilio: whole('RATE_LIMIT_TWILIO', 3000, 0, 1_000_000),
+      api: whole('RATE_LIMIT_API', 1200, 0, 1_000_000),
+      twilio: whole('RATE_LIMIT_TWILIO', 30000, 0, 1_000_000),
     },
   };
 }
