@@ -133,28 +133,9 @@ begin
 end
 $$;
 
--- A usage event of a live call (realtime tokens), idempotent on its key (a replayed response.done counts once).
-create or replace function public.record_call_usage(
-  p_company_id uuid, p_user_id uuid, p_call_sid text, p_kind text, p_quantity numeric, p_unit text, p_cost_usd numeric, p_idempotency_key text)
-returns jsonb
-language plpgsql
-as $$
-declare
-  v_id uuid;
-begin
-  insert into public.usage_events (company_id, user_id, call_sid, kind, quantity, unit, cost_usd, price_source, idempotency_key)
-  values (p_company_id, p_user_id, p_call_sid, p_kind, p_quantity, p_unit, p_cost_usd, 'estimate', p_idempotency_key)
-  on conflict (idempotency_key) do nothing
-  returning id into v_id;
-  return jsonb_build_object('recorded', v_id is not null, 'id', v_id);
-end
-$$;
-
 revoke execute on function public.claim_stream_token(uuid, text, text, timestamptz) from public, anon, authenticated;
 grant execute on function public.claim_stream_token(uuid, text, text, timestamptz) to service_role;
 revoke execute on function public.open_agent_session(uuid, text, uuid, text, timestamptz, integer) from public, anon, authenticated;
 grant execute on function public.open_agent_session(uuid, text, uuid, text, timestamptz, integer) to service_role;
 revoke execute on function public.record_call_turn(text, uuid, text, text, boolean, jsonb) from public, anon, authenticated;
 grant execute on function public.record_call_turn(text, uuid, text, text, boolean, jsonb) to service_role;
-revoke execute on function public.record_call_usage(uuid, uuid, text, text, numeric, text, numeric, text) from public, anon, authenticated;
-grant execute on function public.record_call_usage(uuid, uuid, text, text, numeric, text, numeric, text) to service_role;

@@ -57,16 +57,14 @@ export class AgentSessionRepository {
     });
   }
 
-  recordUsage(usage: CallUsage): Promise<{ recorded: boolean }> {
-    return this.db.call('record_call_usage', {
-      p_company_id: usage.company_id,
-      p_user_id: usage.user_id,
-      p_call_sid: usage.call_sid,
-      p_kind: usage.kind,
-      p_quantity: usage.quantity,
-      p_unit: usage.unit,
-      p_cost_usd: usage.cost_usd,
-      p_idempotency_key: usage.idempotency_key,
+  /** The same usage writer as the text channels: one event, written once per idempotency key. */
+  recordUsage(usage: CallUsage): Promise<{ recorded: number }> {
+    const { company_id, user_id, call_sid, ...event } = usage;
+    return this.db.call('record_agent_usage', {
+      p_company_id: company_id,
+      p_user_id: user_id,
+      p_call_sid: call_sid,
+      p_events: JSON.stringify([event]),
     });
   }
 }
