@@ -1715,8 +1715,8 @@ export interface components {
              */
             matched_terms: number;
             /**
-             * @description Postgres ts_rank of the passage for the question (higher is better; titles weigh more)
-             * @example 0.42
+             * @description Relevance: the rarity (idf) of each question word the passage holds, summed, a title match weighing more (higher is better)
+             * @example 4.2
              */
             score: number;
             /**

@@ -203,7 +203,7 @@ export class KnowledgeSearchResultDto {
   @ApiProperty({ description: 'Tags', type: [String], example: ['horario'] })
   tags: string[];
 
-  @ApiProperty({ description: 'Postgres ts_rank of the passage for the question (higher is better; titles weigh more)', example: 0.42 })
+  @ApiProperty({ description: 'Relevance: the rarity (idf) of each question word the passage holds, summed, a title match weighing more (higher is better)', example: 4.2 })
   score: number;
 
   @ApiProperty({ description: "How many of the question's words the passage contains", example: 2 })
