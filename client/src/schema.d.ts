@@ -586,7 +586,7 @@ export interface components {
             max_concurrent_calls: number | null;
             /**
              * @description Model for the openai brain
-             * @example gpt-4o-mini
+             * @example gpt-5.4-mini
              */
             model: string | null;
             /**
@@ -1820,7 +1820,7 @@ export interface components {
             max_concurrent_calls?: number | null;
             /**
              * @description Model for the openai brain; OPENAI_MODEL when null
-             * @example gpt-4o-mini
+             * @example gpt-5.4-mini
              */
             model?: string | null;
             /**
@@ -2067,7 +2067,7 @@ export interface components {
             max_concurrent_calls?: number | null;
             /**
              * @description Model for the openai brain; OPENAI_MODEL when null
-             * @example gpt-4o-mini
+             * @example gpt-5.4-mini
              */
             model?: string | null;
             /**
