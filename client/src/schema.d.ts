@@ -1443,7 +1443,7 @@ export interface components {
              */
             content: string;
             /**
-             * @description Another name for title, for question-and-answer data; send one of the two
+             * @description Another name for title, for question-and-answer data; send one of the two, not both
              * @example ¿Cuál es el horario?
              */
             question?: string;
@@ -2181,7 +2181,7 @@ export interface components {
              */
             content?: string;
             /**
-             * @description Another name for title, for question-and-answer data; send one of the two
+             * @description Another name for title, for question-and-answer data; send one of the two, not both
              * @example ¿Cuál es el horario?
              */
             question?: string;

@@ -296,6 +296,7 @@ function parseHttpEdge(read: (name: string) => string | undefined, problems: str
       windowSeconds: whole('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 3600),
       api: whole('RATE_LIMIT_API', 1200, 0, 1_000_000),
       twilio: whole('RATE_LIMIT_TWILIO', 30000, 0, 1_000_000),
+      unauthenticated: whole('RATE_LIMIT_API_UNAUTHENTICATED', 120, 0, 1_000_000),
     },
   };
 }
