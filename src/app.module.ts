@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AgentSessionModule } from './agent-session/agent-session.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -7,6 +7,7 @@ import { CompaniesModule } from './companies/companies.module.js';
 import { AgentModule } from './agent/agent.module.js';
 import { MessagingModule } from './messaging/messaging.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
+import { RequestShapeInterceptor } from './common/request-shape.interceptor.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { Database } from './database/database.js';
@@ -28,7 +29,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), LoggingModule, MetricsModule, DatabaseModule.forRoot(database), AuthModule, LimitsModule, TwilioModule, LookupModule, DebugModule, HealthModule, AgentSessionModule, CompaniesModule, AgentModule, MessagingModule, ScheduleModule.forRoot(), TelephonyModule, ProvisioningModule],
-      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_INTERCEPTOR, useClass: RequestShapeInterceptor },
+      ],
     };
   }
 }

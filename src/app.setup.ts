@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface.js';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import helmet, { type HelmetOptions } from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -61,8 +62,11 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // Behind a proxy, req.ip (the Twilio-route rate limit) must be the client, not the proxy; see TRUST_PROXY.
   app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
-  app.use(['/api', '/docs-json'], helmet(API_HELMET));
+  // Every route gets the strict headers (the API, health, metrics, Twilio's webhooks, errors for unknown paths)
+  // except the Swagger UI page, which loads its own scripts and styles.
+  const apiHeaders = helmet(API_HELMET);
   app.use('/docs', helmet(DOCS_HELMET));
+  app.use((req: Request, res: Response, next: NextFunction) => (isDocsPage(req.path) ? next() : apiHeaders(req, res, next)));
   if (config.http.corsOrigins.length > 0) app.enableCors(corsOptions(config.http.corsOrigins));
   app.useGlobalPipes(createValidationPipe());
   app.useBodyParser('json', { limit: BODY_LIMITS.json });
@@ -73,6 +77,12 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const document = createOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerOptions: { persistAuthorization: true } });
   return app;
+}
+
+/** `/docs` and below (Swagger UI), not `/docs-json`: as Express matches mount paths, case-insensitively. */
+function isDocsPage(path: string): boolean {
+  const lower = path.toLowerCase();
+  return lower === '/docs' || lower.startsWith('/docs/');
 }
 
 /** Browser origins allowed to call the API with a bearer token (no cookies, so no credentials mode). */
@@ -93,7 +103,9 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(
       "Connects companies' phone numbers to AI agents. `/api` routes take a Supabase access token " +
         '(`Authorization: Bearer <token>`); Twilio-facing routes are verified by `X-Twilio-Signature` instead. ' +
-        'Errors are JSON `{ statusCode, error, message }`; `/api` is rate limited per user (429 with `Retry-After`).',
+        'Request bodies are JSON (`Content-Type: application/json`; 415 otherwise) except where an operation says ' +
+        'multipart or form. Errors are JSON `{ statusCode, error, message }`; `/api` is rate limited per user, and ' +
+        'per address for requests without a valid token (429 with `Retry-After`).',
     )
     .setVersion('1.0.0')
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')

@@ -7,6 +7,7 @@ import { configureApp } from './app.setup.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
+import { modelShutdownWarnings } from './config/openai-models.js';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -25,6 +26,8 @@ async function bootstrap(): Promise<void> {
   const logger = new Logger('Bootstrap');
   logger.log({ event: 'started', port: config.port, public_base_url: config.publicBaseUrl }, `Listening on port ${config.port}`);
   for (const line of developmentDefaults(config)) logger.warn({ event: 'development_default' }, line);
+  const models = { OPENAI_MODEL: config.openai.model, OPENAI_REALTIME_MODEL: config.openai.realtimeModel };
+  for (const line of modelShutdownWarnings(models)) logger.warn({ event: 'model_shutdown_announced' }, line);
 }
 
 function developmentDefaults(config: AppConfig): string[] {

@@ -14,7 +14,7 @@ const problemsOf = (env: Record<string, string>): string => {
 describe('HTTP edge settings', () => {
   it('defaults: no CORS, no proxy trusted, 1200 a minute per user on /api, 30000 per address on Twilio routes (all of Twilio comes from few addresses)', () => {
     const config = loadConfig({});
-    expect(config.http).toEqual({ corsOrigins: [], trustProxy: false, rateLimit: { windowSeconds: 60, api: 1200, twilio: 30000 } });
+    expect(config.http).toEqual({ corsOrigins: [], trustProxy: false, rateLimit: { windowSeconds: 60, api: 1200, twilio: 30000, unauthenticated: 120 } });
   });
 
   it('reads origins, proxy trust and limits', () => {
@@ -24,11 +24,12 @@ describe('HTTP edge settings', () => {
       RATE_LIMIT_WINDOW_SECONDS: '10',
       RATE_LIMIT_API: '0',
       RATE_LIMIT_TWILIO: '50',
+      RATE_LIMIT_API_UNAUTHENTICATED: '7',
     });
     expect(config.http).toEqual({
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       trustProxy: 1,
-      rateLimit: { windowSeconds: 10, api: 0, twilio: 50 },
+      rateLimit: { windowSeconds: 10, api: 0, twilio: 50, unauthenticated: 7 },
     });
     expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).http.trustProxy).toBe('loopback, 10.0.0.0/8');
     expect(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);

@@ -344,3 +344,35 @@ describe('WS /media-stream: malformed frames never crash the process', () => {
     next.client.close();
   });
 });
+
+describe('WS /media-stream: before admission (issue 10)', () => {
+  it('keeps tens of KB of early audio, not MB, and forwards only that once admitted', async () => {
+    const company = await createVoiceCompany(t.db, { voicePath: 'media_stream' });
+    const callSid = await openCallSession(t.db, company.id);
+    const streamSid = newStreamSid();
+    const client = await TwilioWsClient.connect(url);
+    const early = Buffer.alloc(3_000, 7).toString('base64'); // 4 KB of base64 a frame: 200 of them are 800 KB
+    for (let i = 0; i < 200; i++) client.media(streamSid, early);
+    const opened = openai.nextConnection();
+    client.start(callSid, streamSid, tokens.issue(callSid, company.id, 'media_stream'));
+    const provider = await opened;
+    await provider.waitFor((e) => e.type === 'session.update');
+    const marker = frame(9);
+    client.media(streamSid, marker);
+    await provider.waitFor((e) => e.type === 'input_audio_buffer.append' && e.audio === marker);
+    const appended = provider.events.filter((e) => e.type === 'input_audio_buffer.append' && e.audio !== marker);
+    const bytes = appended.reduce((sum, e) => sum + String(e.audio).length, 0);
+    expect(appended.length).toBeGreaterThan(0);
+    expect(bytes).toBeLessThanOrEqual(32 * 1024);
+    client.close();
+  });
+
+  it('closes a socket that never starts a stream within a few seconds', async () => {
+    const client = await TwilioWsClient.connect(url);
+    const opened = Date.now();
+    client.send({ event: 'connected', protocol: 'Call', version: '1.0.0' });
+    const closed = await client.closed;
+    expect(closed.code).toBe(1008);
+    expect(Date.now() - opened).toBeLessThan(8_000);
+  });
+});

@@ -586,7 +586,7 @@ export interface components {
             max_concurrent_calls: number | null;
             /**
              * @description Model for the openai brain
-             * @example gpt-4o-mini
+             * @example gpt-5.4-mini
              */
             model: string | null;
             /**
@@ -1443,7 +1443,7 @@ export interface components {
              */
             content: string;
             /**
-             * @description Another name for title, for question-and-answer data; send one of the two
+             * @description Another name for title, for question-and-answer data; send one of the two, not both
              * @example ¿Cuál es el horario?
              */
             question?: string;
@@ -1820,7 +1820,7 @@ export interface components {
             max_concurrent_calls?: number | null;
             /**
              * @description Model for the openai brain; OPENAI_MODEL when null
-             * @example gpt-4o-mini
+             * @example gpt-5.4-mini
              */
             model?: string | null;
             /**
@@ -2067,7 +2067,7 @@ export interface components {
             max_concurrent_calls?: number | null;
             /**
              * @description Model for the openai brain; OPENAI_MODEL when null
-             * @example gpt-4o-mini
+             * @example gpt-5.4-mini
              */
             model?: string | null;
             /**
@@ -2181,7 +2181,7 @@ export interface components {
              */
             content?: string;
             /**
-             * @description Another name for title, for question-and-answer data; send one of the two
+             * @description Another name for title, for question-and-answer data; send one of the two, not both
              * @example ¿Cuál es el horario?
              */
             question?: string;

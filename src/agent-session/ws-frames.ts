@@ -44,8 +44,17 @@ export function closeSocket(socket: WebSocket, code: number, reason: string): vo
   if (socket.readyState === 0 || socket.readyState === 1) socket.close(code, reason.slice(0, 120));
 }
 
-/** Where gateways and tests agree on: how long a socket may stay silent before its first (setup/start) message. */
-export const FIRST_MESSAGE_TIMEOUT_MS = 10_000;
+/**
+ * Where gateways and tests agree on: how long a socket may stay silent before its first (setup/start) message.
+ * Twilio sends it right after the upgrade; anyone else holds a socket (and its buffers) for at most this long.
+ */
+export const FIRST_MESSAGE_TIMEOUT_MS = 5_000;
+
+/**
+ * What a socket may have kept for it before its stream is admitted (early audio, early relay messages): tens of KB,
+ * about 3 s of Twilio's 20 ms audio frames. Beyond it, early frames are dropped rather than buffered.
+ */
+export const MAX_UNADMITTED_BYTES = 32 * 1024;
 
 /**
  * The string value of `"key":"..."` in a JSON text, when that value has no escapes (ids, base64), else undefined.
@@ -65,4 +74,10 @@ export function plainStringField(text: string, key: string): string | undefined 
 export function frameText(data: RawData, isBinary: boolean): string | null {
   if (isBinary) return null;
   return typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8');
+}
+
+/** The size of a received frame, whichever shape `ws` hands it in. */
+export function rawDataBytes(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }

@@ -11,6 +11,10 @@ export class InvalidTokenError extends Error {
 }
 
 const ASYMMETRIC = ['ES256', 'RS256'];
+/** Seconds of clock difference allowed between Supabase's clock and ours (exp, iat). */
+const CLOCK_SKEW_SECONDS = 5;
+/** Supabase user ids are UUIDs; `sub` goes into SQL as one. The nil UUID is no user. */
+const USER_ID = /^(?!0{8}-0{4}-0{4}-0{4}-0{12}$)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Verifies Supabase access tokens locally. The header's `alg` only picks the path (legacy HS256 secret, or the
@@ -41,7 +45,7 @@ export class AccessTokenVerifier {
       audience: 'authenticated',
       issuer: this.issuer,
       requiredClaims: ['sub', 'exp'],
-      clockTolerance: 5,
+      clockTolerance: CLOCK_SKEW_SECONDS,
     };
     let payload: JWTPayload;
     try {
@@ -54,6 +58,13 @@ export class AccessTokenVerifier {
       }
     } catch (error) {
       throw toInvalidToken(error);
+    }
+    if (typeof payload.sub !== 'string' || !USER_ID.test(payload.sub)) {
+      throw new InvalidTokenError('The access token\'s "sub" claim is not a user id (a UUID)');
+    }
+    // jose checks iat only against a maximum age: a token "issued" in the future would stay valid until its exp.
+    if (payload.iat !== undefined && (typeof payload.iat !== 'number' || payload.iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS)) {
+      throw new InvalidTokenError('The access token\'s "iat" claim is in the future; check the clocks or sign in again');
     }
     if (payload.role !== 'authenticated') {
       throw new InvalidTokenError('The token is not a signed-in user\'s token (role must be "authenticated")');

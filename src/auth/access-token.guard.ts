@@ -1,7 +1,8 @@
-import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { AccessTokenVerifier, InvalidTokenError } from './access-token-verifier.js';
+import { AuthFailureLimiter } from '../limits/auth-failure-limiter.js';
 import { IS_PUBLIC } from './auth.decorators.js';
 import { AuthenticatedUser } from './authenticated-user.js';
 
@@ -11,6 +12,8 @@ export class AccessTokenGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: AccessTokenVerifier,
+    /** Absent only in apps built without LimitsModule. */
+    @Optional() private readonly failures?: AuthFailureLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -24,8 +27,10 @@ export class AccessTokenGuard implements CanActivate {
       request.user = await this.verifier.verify(match[1]);
       return true;
     } catch (error) {
+      const response = context.switchToHttp().getResponse<Response>();
+      await this.failures?.refused(request, response);
       const message = error instanceof InvalidTokenError ? error.message : 'The access token could not be verified';
-      context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      response.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
       throw new UnauthorizedException(message);
     }
   }

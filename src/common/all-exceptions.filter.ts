@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
-import { DatabaseError } from '../database/database-error.js';
+import { DatabaseError, PUBLIC_DATABASE_MESSAGES } from '../database/database-error.js';
 import { InputValidationException } from './validation.js';
 
 const DATABASE_STATUS: Record<DatabaseError['kind'], number> = {
@@ -42,7 +42,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
       if (exception instanceof InputValidationException) extra = { errors: exception.fieldErrors };
     } else if (exception instanceof DatabaseError && exception.kind !== 'internal') {
       status = DATABASE_STATUS[exception.kind];
-      message = exception.kind === 'unavailable' ? 'The database is unavailable; try again shortly' : exception.message;
+      message = exception.forPeople && exception.kind !== 'unavailable' ? exception.message : PUBLIC_DATABASE_MESSAGES[exception.kind];
+      if (!exception.forPeople && status < 500) {
+        const correlationId = String(request.id ?? '');
+        extra = { correlation_id: correlationId || undefined };
+        message = `${message} (reference ${correlationId || 'unknown'})`;
+        this.logger.warn(
+          { event: 'request_refused_by_database', err: exception, code: exception.code, correlation_id: correlationId, route: request.route?.path },
+          'The database refused the request',
+        );
+      }
     }
 
     if (status >= 500) {

@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { CompaniesRepository } from './companies.repository.js';
-import type { CreateKnowledgeEntryDto, ImportKnowledgeDto, UpdateKnowledgeEntryDto } from './dto/knowledge.dto.js';
+import { KNOWLEDGE_LIMITS, type CreateKnowledgeEntryDto, type ImportKnowledgeDto, type UpdateKnowledgeEntryDto } from './dto/knowledge.dto.js';
 import { splitMarkdown, splitPlainText } from './knowledge-import.js';
 import { KnowledgeEntry, KnowledgeEntryInput, KnowledgePage, KnowledgeSearch } from './knowledge.types.js';
 
@@ -49,6 +49,11 @@ export class KnowledgeService {
     }
     inputs = inputs.map((input) => ({ ...input, tags: [...new Set([...input.tags, ...extraTags])] }));
     if (inputs.length === 0) throw new BadRequestException('text has no passages to import: it holds only headings or blank lines');
+    if (inputs.length > KNOWLEDGE_LIMITS.importEntries) {
+      throw new BadRequestException(
+        `text splits into ${inputs.length} passages; at most ${KNOWLEDGE_LIMITS.importEntries} are imported at once: import in parts`,
+      );
+    }
     const entries = await this.repository.createKnowledgeEntries(companyId, inputs);
     return { imported: entries.length, entries };
   }

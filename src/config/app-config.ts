@@ -22,6 +22,8 @@ export abstract class AppConfig {
       api: number;
       /** RATE_LIMIT_TWILIO: requests one source address may make to Twilio-facing routes in one window; 0 turns it off. */
       twilio: number;
+      /** RATE_LIMIT_API_UNAUTHENTICATED: /api requests without a valid token one source address may make in one window; 0 turns it off. */
+      unauthenticated: number;
     };
   };
   declare database: {

@@ -8,6 +8,7 @@ import {
   RealtimeRateCard,
 } from './app-config.js';
 import { ConfigError } from './config-error.js';
+import { DEFAULT_OPENAI_MODELS } from './openai-models.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -169,8 +170,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     openai: {
       apiKey: read('OPENAI_API_KEY'),
       baseUrl: url('OPENAI_BASE_URL', ['http:', 'https:']) ?? 'https://api.openai.com/v1',
-      model: read('OPENAI_MODEL') ?? 'gpt-4o-mini',
-      realtimeModel: read('OPENAI_REALTIME_MODEL') ?? 'gpt-realtime',
+      model: read('OPENAI_MODEL') ?? DEFAULT_OPENAI_MODELS.chat,
+      realtimeModel: read('OPENAI_REALTIME_MODEL') ?? DEFAULT_OPENAI_MODELS.realtime,
     },
     telephony: {
       rateCard,
@@ -295,6 +296,7 @@ function parseHttpEdge(read: (name: string) => string | undefined, problems: str
       windowSeconds: whole('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 3600),
       api: whole('RATE_LIMIT_API', 1200, 0, 1_000_000),
       twilio: whole('RATE_LIMIT_TWILIO', 30000, 0, 1_000_000),
+      unauthenticated: whole('RATE_LIMIT_API_UNAUTHENTICATED', 120, 0, 1_000_000),
     },
   };
 }

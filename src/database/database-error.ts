@@ -6,24 +6,45 @@ export type DatabaseErrorKind = 'invalid' | 'not_found' | 'conflict' | 'forbidde
  * `check_violation` (23514) with messages written for people; everything else is internal.
  */
 export class DatabaseError extends Error {
+  /** Whether `message` was written for people (raised by our SQL functions) rather than PostgreSQL's own text. */
+  readonly forPeople: boolean;
+
   constructor(
     readonly kind: DatabaseErrorKind,
     message: string,
     readonly code?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; forPeople?: boolean },
   ) {
     super(message, options);
     this.name = 'DatabaseError';
+    this.forPeople = options?.forPeople ?? false;
   }
 
   static fromPostgres(error: unknown): DatabaseError {
     if (error instanceof DatabaseError) return error;
-    const e = error as { code?: string; message?: string };
+    const e = error as { code?: string; message?: string; routine?: string };
     const message = e?.message ?? String(error);
     const code = typeof e?.code === 'string' ? e.code : undefined;
-    return new DatabaseError(kindOfCode(code), message, code, { cause: error });
+    // PL/pgSQL's RAISE reports this routine: the message is ours. Anything else is the server's own wording.
+    return new DatabaseError(kindOfCode(code), message, code, { cause: error, forPeople: e?.routine === 'exec_stmt_raise' });
   }
 }
+
+/** The SQLSTATEs our SQL functions raise with messages for people (sql/*.sql `using errcode`). */
+export const RAISED_CODES: ReadonlySet<string> = new Set(['22023', 'P0002', '23505', '42501']);
+
+/**
+ * What a person is told when the database refused a request in its own words (which name types, columns and
+ * constraints, and help nobody fix the request).
+ */
+export const PUBLIC_DATABASE_MESSAGES: Record<DatabaseErrorKind, string> = {
+  invalid: 'A value in the request is not in a form that can be stored (a wrong type, format or length); check the fields and try again',
+  not_found: 'The requested record was not found',
+  conflict: 'This conflicts with a record that already exists',
+  forbidden: 'You do not have access to this',
+  unavailable: 'The database is unavailable; try again shortly',
+  internal: 'An unexpected error occurred',
+};
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P03', '53300']);
 

@@ -1,13 +1,14 @@
 import { createClient, SupabaseClient } from '@supabase/supabase-js';
 import ws from 'ws';
 import { assertIdentifier, Database, DatabaseSession, FunctionArgs } from './database.js';
-import { DatabaseError, kindOfCode } from './database-error.js';
+import { DatabaseError, kindOfCode, RAISED_CODES } from './database-error.js';
 
 type Fetch = typeof fetch;
 
 interface PostgrestError {
   code?: string;
   message?: string;
+  details?: string | null;
 }
 
 /**
@@ -60,5 +61,7 @@ export function mapRpcError(error: PostgrestError, status: number): DatabaseErro
     return new DatabaseError(kind, `Supabase API error ${error.code}: ${message}`, error.code);
   }
   if (status === 503 || status === 504 || status === 520) return new DatabaseError('unavailable', message, error.code);
-  return new DatabaseError(kindOfCode(error.code), message, error.code);
+  // PostgREST carries no routine: our RAISEs have one of our codes and no detail (native violations carry "Key (...)").
+  const forPeople = RAISED_CODES.has(error.code ?? '') && !error.details && !/^(permission denied|duplicate key value)/i.test(message);
+  return new DatabaseError(kindOfCode(error.code), message, error.code, { forPeople });
 }

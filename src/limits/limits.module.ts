@@ -1,7 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule, type ThrottlerOptions } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config.js';
+import { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 
 /**
@@ -9,6 +10,7 @@ import { RateLimitGuard } from './rate-limit.guard.js';
  * counts on its own (docs/deploy.md). Import after AuthModule: global guards run in registration order, and
  * the per-user limit needs the user the access-token guard has verified.
  */
+@Global()
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
@@ -22,6 +24,8 @@ import { RateLimitGuard } from './rate-limit.guard.js';
       },
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
+  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }, AuthFailureLimiter],
+  // For the access-token guard: requests it refuses count against their address (global, as AuthModule comes first).
+  exports: [AuthFailureLimiter],
 })
 export class LimitsModule {}

@@ -4,7 +4,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { TwilioSignatureGuard } from '../twilio/twilio-signature.guard.js';
 
-export type RateLimitScope = 'api' | 'twilio';
+export type RateLimitScope = 'api' | 'twilio' | 'unauthenticated';
 
 /**
  * Which limit a route falls under: `/api` (frontends, per user) or Twilio-facing (every route behind
@@ -15,7 +15,11 @@ export function rateLimitScope(context: ExecutionContext, reflector: Reflector):
   if (context.getType() !== 'http') return null;
   const guards = reflector.getAllAndMerge<Type[]>(GUARDS_METADATA, [context.getHandler(), context.getClass()]) ?? [];
   if (guards.includes(TwilioSignatureGuard)) return 'twilio';
-  const path = context.switchToHttp().getRequest<Request>().path;
-  if (path === '/api' || path.startsWith('/api/')) return 'api';
-  return null;
+  return isApiPath(context.switchToHttp().getRequest<Request>().path) ? 'api' : null;
+}
+
+/** `/api` as the router matches it: case-insensitively, so `/API/...` is the same route and the same budget. */
+export function isApiPath(path: string): boolean {
+  const lower = path.toLowerCase();
+  return lower === '/api' || lower.startsWith('/api/');
 }

@@ -7,6 +7,8 @@ describe('redactText', () => {
     ['/api/debug/phone-lookup/%2B52%2055%201234%205678', '/api/debug/phone-lookup/***5678'],
     ['call from +52 55 1234 5678 ended', 'call from ***5678 ended'],
     ['From=whatsapp:+5215512345678&Body=hi', 'From=whatsapp:***5678&Body=hi'],
+    ['/whatsapp/webhook?From=whatsapp%3A%2B5215512345678&To=whatsapp%3A%2B14155238886', '/whatsapp/webhook?From=whatsapp%3A***5678&To=whatsapp%3A***8886'],
+    ['/api/debug/phone-lookup/tel%3A525512345678', '/api/debug/phone-lookup/tel%3A***5678'],
     ['(555) 123-4567', '(***4567'],
   ])('keeps only the last four digits of %s', (input, expected) => {
     expect(redactText(input)).toBe(expected);

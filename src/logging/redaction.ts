@@ -43,8 +43,9 @@ const SECRET_KEYS = new Set([
 
 // Six or more digits (spaces, dots, dashes and brackets allowed between), optionally after + or its URL
 // encoding, not glued to letters: phone numbers in paths, query strings and messages, but not the digits
-// inside SIDs (CA0123...), UUIDs or ISO timestamps, which log lines need intact.
-const PHONE_IN_TEXT = /(?<![\w.%-])(?:\+|%2B)?\d(?:[\d\s().-]|%20){5,}\d(?![\w-])/gi;
+// inside SIDs (CA0123...), UUIDs or ISO timestamps, which log lines need intact. A percent escape may come
+// just before (`whatsapp%3A%2B52...` in a URL-encoded query string).
+const PHONE_IN_TEXT = /(?:(?<![\w.%-])|(?<=%[0-9a-f]{2}))(?:\+|%2B)?\d(?:[\d\s().-]|%20){5,}\d(?![\w-])/gi;
 // Digit runs that look like a phone number but are not one: all-digit UUIDs, IPv4 addresses, ISO dates.
 const NOT_A_PHONE = [/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, /^\d{1,3}(?:\.\d{1,3}){3}$/, /^\d{4}-\d{2}-\d{2}$/];
 // Tokens in query strings (Twilio stream parameters, links) and bearer credentials in free text.

@@ -5,7 +5,7 @@ import { TwilioWebhookMetrics } from '../twilio/twilio-webhook-metrics.js';
 export const VOICE_PATHS = ['conversation_relay', 'media_stream'] as const;
 export type VoicePath = (typeof VOICE_PATHS)[number];
 export type JobOutcome = 'success' | 'failure' | 'skipped';
-export type RateLimitScope = 'api' | 'twilio';
+export type RateLimitScope = 'api' | 'twilio' | 'unauthenticated';
 
 /** Ends a tracked call or stream once, however many exit paths call it. */
 export type EndTracking = () => void;

@@ -78,8 +78,9 @@ export class BundleDocumentsService {
         await this.repository.recordDocumentStep(doc.id, 'assigned', assignment);
       } catch (error) {
         pending += 1;
-        const message = TwilioFailure.from('send the document', error).message;
-        this.logger.warn({ event: 'bundle_document_send_failed', bundle_id: bundle.id, document_id: doc.id, error: message }, 'Document kept; Twilio will get it on the next attempt');
+        const failure = TwilioFailure.from('send the document', error);
+        const message = failure.message;
+        this.logger.warn({ event: 'bundle_document_send_failed', bundle_id: bundle.id, document_id: doc.id, error: message, detail: failure.detail }, 'Document kept; Twilio will get it on the next attempt');
         await this.repository.recordDocumentStep(doc.id, 'failed', undefined, message);
       }
     }

@@ -11,9 +11,14 @@ export class TwilioFailure extends Error {
     readonly action: string,
     readonly status: number | undefined,
     readonly code: number | undefined,
-    detail: string | undefined,
+    /** Twilio's own explanation when it answered; without an answer, the network error, for logs only. */
+    readonly detail: string | undefined,
   ) {
-    super(`Twilio could not ${action}: ${status ? `HTTP ${status}` : 'no answer'}${code ? ` (error ${code})` : ''}${detail ? `: ${detail}` : ''}`);
+    // Twilio's reasons ("Invalid address") help the person fix the request; a socket error (ECONNREFUSED host:port) does not.
+    const reason = status
+      ? `HTTP ${status}${code ? ` (error ${code})` : ''}${detail ? `: ${detail}` : ''}`
+      : 'no answer (Twilio could not be reached or did not answer in time)';
+    super(`Twilio could not ${action}: ${reason}`);
     this.name = 'TwilioFailure';
     this.transient = status === undefined || status >= 500 || status === 429;
   }
@@ -29,6 +34,7 @@ export class TwilioFailure extends Error {
   /** For a user's request: Twilio refusing is a 400 with its reason; Twilio unreachable is a 502. */
   toHttp(nothingSaved = true): HttpException {
     const suffix = nothingSaved ? ' Nothing was saved; try again.' : '';
-    return this.transient ? new BadGatewayException(`${this.message}.${suffix}`) : new BadRequestException(`${this.message}.${suffix}`);
+    const message = `${this.message}.${suffix}`;
+    return this.transient ? new BadGatewayException(message, { cause: this }) : new BadRequestException(message, { cause: this });
   }
 }

@@ -17,7 +17,7 @@ export function testConfig(overrides: DeepPartial<AppConfig> = {}): AppConfig {
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     logFormat: 'json',
     // Limits high enough that no suite meets them by accident; test/limits*.spec.ts lowers them.
-    http: { corsOrigins: [], trustProxy: false, rateLimit: { windowSeconds: 60, api: 100_000, twilio: 100_000 } },
+    http: { corsOrigins: [], trustProxy: false, rateLimit: { windowSeconds: 60, api: 100_000, twilio: 100_000, unauthenticated: 100_000 } },
     database: { dataDir: '' },
     auth: { supabaseUrl: TEST_SUPABASE_URL, jwtSecret: TEST_JWT_SECRET, jwtSecretIsDevelopment: false },
     twilio: {

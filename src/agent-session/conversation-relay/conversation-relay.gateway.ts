@@ -8,7 +8,7 @@ import { LiveCallRegistry } from '../live-calls.registry.js';
 import { SocketHeartbeat } from '../socket-heartbeat.js';
 import { StreamAdmissionService } from '../stream-admission.service.js';
 import { VoiceAgent } from '../voice-agent.js';
-import { CLOSE, closeSocket, MAX_FRAME_BYTES, parseFrame } from '../ws-frames.js';
+import { CLOSE, closeSocket, MAX_FRAME_BYTES, parseFrame, rawDataBytes } from '../ws-frames.js';
 import { RelayCallSession, RelayDeps } from './relay-call.session.js';
 
 /**
@@ -42,6 +42,6 @@ export class ConversationRelayGateway implements OnGatewayConnection {
     }
     const session = new RelayCallSession(socket, this.deps);
     this.heartbeat.watch(socket);
-    socket.on('message', (data, isBinary) => session.handle(parseFrame(data, isBinary)));
+    socket.on('message', (data, isBinary) => session.handle(parseFrame(data, isBinary), rawDataBytes(data)));
   }
 }

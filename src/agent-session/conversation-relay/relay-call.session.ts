@@ -9,7 +9,7 @@ import { CallRecorder } from '../call-recorder.js';
 import type { LiveCall, LiveCallRegistry } from '../live-calls.registry.js';
 import { StreamAdmissionService, StreamRejectedError } from '../stream-admission.service.js';
 import type { VoiceAgent } from '../voice-agent.js';
-import { CLOSE, closeSocket, FIRST_MESSAGE_TIMEOUT_MS, sendText } from '../ws-frames.js';
+import { CLOSE, closeSocket, FIRST_MESSAGE_TIMEOUT_MS, MAX_UNADMITTED_BYTES, sendText } from '../ws-frames.js';
 
 export interface RelayDeps {
   admission: StreamAdmissionService;
@@ -21,7 +21,7 @@ export interface RelayDeps {
 
 /** Twilio closes a relay socket after 10 consecutive unidentified messages; we tolerate as many. */
 const MAX_CONSECUTIVE_MALFORMED = 10;
-/** Messages kept while the session loads. */
+/** Messages kept while the session loads (and within MAX_UNADMITTED_BYTES). */
 const MAX_EARLY_MESSAGES = 20;
 
 const GOODBYE_ON_SHUTDOWN: Record<string, string> = {
@@ -53,6 +53,7 @@ export class RelayCallSession implements LiveCall {
   private ended = false;
   private admitting = false;
   private readonly early: Record<string, unknown>[] = [];
+  private earlyBytes = 0;
   private endTimer: NodeJS.Timeout | undefined;
   private readonly setupTimer: NodeJS.Timeout;
 
@@ -66,8 +67,8 @@ export class RelayCallSession implements LiveCall {
     socket.on('error', () => void this.cleanup('socket_error'));
   }
 
-  /** A parsed frame (null: not a JSON object). */
-  handle(message: Record<string, unknown> | null): void {
+  /** A parsed frame (null: not a JSON object) and its size in bytes. */
+  handle(message: Record<string, unknown> | null, bytes = 0): void {
     if (this.ended) return;
     const type = message?.type;
     if (typeof type !== 'string') return this.countMalformed();
@@ -75,7 +76,10 @@ export class RelayCallSession implements LiveCall {
     if (!this.context) {
       if (type === 'setup' && !this.admitting) void this.setup(message!);
       // Twilio may speak before the session has loaded (one database round trip): keep those messages in order.
-      else if (this.admitting && this.early.length < MAX_EARLY_MESSAGES) this.early.push(message!);
+      else if (this.admitting && this.early.length < MAX_EARLY_MESSAGES && this.earlyBytes + bytes <= MAX_UNADMITTED_BYTES) {
+        this.early.push(message!);
+        this.earlyBytes += bytes;
+      }
       return;
     }
     switch (type) {

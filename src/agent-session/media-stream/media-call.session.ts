@@ -11,7 +11,7 @@ import type { LiveCall, LiveCallRegistry } from '../live-calls.registry.js';
 import type { RealtimeConnection, RealtimeServerEvent, RealtimeVoiceProvider } from '../realtime/realtime-voice.provider.js';
 import { priceRealtimeUsage, RealtimeUsage } from '../realtime/realtime-usage.js';
 import { StreamAdmissionService, StreamRejectedError } from '../stream-admission.service.js';
-import { CLOSE, closeSocket, FIRST_MESSAGE_TIMEOUT_MS, sendText } from '../ws-frames.js';
+import { CLOSE, closeSocket, FIRST_MESSAGE_TIMEOUT_MS, MAX_UNADMITTED_BYTES, sendText } from '../ws-frames.js';
 import { PlaybackTracker } from './playback-tracker.js';
 import { realtimeSessionConfig } from './realtime-instructions.js';
 
@@ -26,8 +26,6 @@ export interface MediaDeps {
   metrics: MetricsService;
 }
 
-/** Caller audio kept while the token is checked: 5 s of 20 ms frames. */
-const MAX_PENDING_FRAMES = 250;
 /** How long a goodbye or a "let me transfer you" may play before the call changes. */
 const PLAYBACK_WAIT_MS = 6_000;
 
@@ -52,7 +50,9 @@ export class MediaCallSession implements LiveCall {
   private context: CallContext | null = null;
   private recorder: CallRecorder | null = null;
   private provider: RealtimeConnection | null = null;
+  /** Caller audio kept while the token is checked, within MAX_UNADMITTED_BYTES (a stranger's socket buffers little). */
   private pending: string[] | null = [];
+  private pendingBytes = 0;
   private readonly playback = new PlaybackTracker();
   private readonly responses = new Map<string, ResponseState>();
   private speechStoppedAt = 0;
@@ -105,7 +105,10 @@ export class MediaCallSession implements LiveCall {
   /** Caller audio (base64 μ-law): to the provider, or kept while the stream is being admitted. The hot path. */
   audioIn(payload: string): void {
     if (this.provider) this.provider.appendAudio(payload);
-    else if (this.pending && this.pending.length < MAX_PENDING_FRAMES) this.pending.push(payload);
+    else if (this.pending && this.pendingBytes + payload.length <= MAX_UNADMITTED_BYTES) {
+      this.pending.push(payload);
+      this.pendingBytes += payload.length;
+    }
   }
 
   private async start(message: Record<string, unknown>): Promise<void> {

@@ -25,7 +25,7 @@ describe('sessionUpdate', () => {
         audio: {
           input: {
             format: { type: 'audio/pcmu' },
-            transcription: { model: 'gpt-4o-mini-transcribe', language: 'es' },
+            transcription: { model: 'gpt-live-transcribe', language: 'es' },
             turn_detection: {
               type: 'server_vad',
               threshold: 0.5,

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import WebSocket from 'ws';
 import { AppConfig } from '../../config/app-config.js';
+import { DEFAULT_OPENAI_MODELS } from '../../config/openai-models.js';
 import { plainStringField } from '../ws-frames.js';
 import { RealtimeConnection, RealtimeListener, RealtimeServerEvent, RealtimeSessionConfig, RealtimeVoiceProvider } from './realtime-voice.provider.js';
 
@@ -47,7 +48,7 @@ export function sessionUpdate(model: string, config: RealtimeSessionConfig): Rec
       audio: {
         input: {
           format: { type: 'audio/pcmu' },
-          transcription: { model: 'gpt-4o-mini-transcribe', language: config.language.slice(0, 2) },
+          transcription: { model: DEFAULT_OPENAI_MODELS.transcription, language: config.language.slice(0, 2) },
           turn_detection: {
             type: 'server_vad',
             threshold: 0.5,

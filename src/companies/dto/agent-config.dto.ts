@@ -68,7 +68,7 @@ export class PutAgentConfigDto {
   @IsIn(BRAINS, { message: 'brain must be knowledge or openai' })
   brain: (typeof BRAINS)[number];
 
-  @ApiPropertyOptional({ description: 'Model for the openai brain; OPENAI_MODEL when null', nullable: true, example: 'gpt-4o-mini', maxLength: 100 })
+  @ApiPropertyOptional({ description: 'Model for the openai brain; OPENAI_MODEL when null', nullable: true, example: 'gpt-5.4-mini', maxLength: 100 })
   @IsOptional()
   @Trim()
   @IsString({ message: 'model must be a string' })
@@ -127,7 +127,7 @@ export class AgentConfigResponseDto {
   @ApiProperty({ description: 'Which brain answers', enum: BRAINS, example: 'knowledge' })
   brain: string;
 
-  @ApiProperty({ description: 'Model for the openai brain', nullable: true, type: String, example: 'gpt-4o-mini' })
+  @ApiProperty({ description: 'Model for the openai brain', nullable: true, type: String, example: 'gpt-5.4-mini' })
   model: string | null;
 
   @ApiProperty({ description: 'Transfer number (E.164)', nullable: true, type: String, example: '+525511112222' })

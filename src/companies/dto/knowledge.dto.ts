@@ -17,7 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CompanyParamDto } from './company.dto.js';
-import { Trim } from './validators.js';
+import { IsAbsentWith, Trim } from './validators.js';
 
 /** Limits, stated in the messages so that people know what fits. The content limit is also a table check (sql/0001). */
 export const KNOWLEDGE_LIMITS = { title: 500, content: 20_000, tags: 20, tag: 50, importEntries: 2_000, importText: 900_000 } as const;
@@ -36,8 +36,9 @@ export class KnowledgeEntryFieldsDto {
   @MaxLength(KNOWLEDGE_LIMITS.title, { message: `title must be at most ${KNOWLEDGE_LIMITS.title} characters` })
   title?: string;
 
-  @ApiPropertyOptional({ description: 'Another name for title, for question-and-answer data; send one of the two', example: '¿Cuál es el horario?', maxLength: KNOWLEDGE_LIMITS.title })
+  @ApiPropertyOptional({ description: 'Another name for title, for question-and-answer data; send one of the two, not both', example: '¿Cuál es el horario?', maxLength: KNOWLEDGE_LIMITS.title })
   @IsOptional()
+  @IsAbsentWith('title', { message: 'send title or question, not both: they are the same field' })
   @Trim()
   @IsString({ message: 'question must be a string' })
   @MaxLength(KNOWLEDGE_LIMITS.title, { message: `question must be at most ${KNOWLEDGE_LIMITS.title} characters` })

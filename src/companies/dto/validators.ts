@@ -59,3 +59,18 @@ export function IsBusinessHours(options?: ValidationOptions): PropertyDecorator 
       validator: { validate: (value: unknown) => businessHoursProblems(value).length === 0 },
     });
 }
+
+/** The property may be sent only when `other` is not: two names for one field. */
+export function IsAbsentWith(other: string, options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isAbsentWith',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      constraints: [other],
+      options: { message: `send ${other} or ${String(propertyName)}, not both`, ...options },
+      validator: {
+        validate: (_value: unknown, args: ValidationArguments) => (args.object as Record<string, unknown>)[other] === undefined,
+      },
+    });
+}

@@ -75,12 +75,14 @@ export class CreateBundleDto {
   end_user: Record<string, string>;
 
   @ApiProperty({ description: "The end user's address in the country", type: BundleAddressDto })
+  @IsObject({ message: 'address must be an object with customer_name, street, city, region, postal_code and iso_country' })
   @ValidateNested()
   @Type(() => BundleAddressDto)
   address: BundleAddressDto;
 
   @ApiPropertyOptional({ description: 'Preferences for the number bought on approval', type: NumberPreferencesDto })
   @IsOptional()
+  @IsObject({ message: 'number_preferences must be an object, for example { "contains": "55" }' })
   @ValidateNested()
   @Type(() => NumberPreferencesDto)
   number_preferences?: NumberPreferencesDto;
