@@ -81,8 +81,12 @@ export class PgDatabase extends Database {
   /** Idempotent: a test may close the database under the app to see how the app copes. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await this.pool.end();
-      await this.onClose();
+      try {
+        await this.pool.end();
+      } finally {
+        // a pool whose server died still releases what it holds (the embedded server's folder lock)
+        await this.onClose();
+      }
     })();
     return this.closing;
   }
