@@ -5,7 +5,7 @@
 # Migrations run at start-up (under an advisory lock, so several instances may start at once);
 # `docker run ... phone-agent-api node dist/scripts/db-migrate.js` applies them alone.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

@@ -51,7 +51,7 @@ async function seed(dataDir: string, entries: number): Promise<void> {
          join unnest($3::text[]) with ordinality as t(topic, n) on t.n = 1 + i % $4`,
       [DEMO_COMPANY_ID, entries, TOPICS, TOPICS.length],
     );
-    // The embedded database has no autovacuum: without statistics the planner ignores the search index.
+    // Statistics now, not whenever autovacuum gets to it: without them the planner ignores the search index.
     await db.pool.query('analyze public.knowledge_entries');
   } finally {
     await db.close();

@@ -1,4 +1,6 @@
-import { cpus, totalmem } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { openEmbeddedDatabase, openPostgresDatabase } from '../src/database/embedded-postgres.js';
 import { runMigrations } from '../src/database/migration-runner.js';
@@ -46,9 +48,17 @@ async function serverUrl(): Promise<string | undefined> {
 /** A freshly migrated embedded database, and a fresh database on the server when one is reachable. */
 export async function benchDatabases(): Promise<BenchDatabase[]> {
   const out: BenchDatabase[] = [];
-  const embedded = await openEmbeddedDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'api-bench-'));
+  const embedded = await openEmbeddedDatabase(dataDir);
   await runMigrations(embedded.pool);
-  out.push({ label: 'embedded', db: embedded, dispose: () => embedded.close() });
+  out.push({
+    label: 'embedded',
+    db: embedded,
+    dispose: async () => {
+      await embedded.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  });
   const url = await serverUrl();
   if (url) {
     const name = `api_bench_${Date.now()}`;

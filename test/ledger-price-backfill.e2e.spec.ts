@@ -128,6 +128,32 @@ describe('call price backfill against a fake Twilio REST API', () => {
     expect(await ledger(callSid)).toMatchObject({ cost_usd: 0.01, price_source: 'estimate', state: 'gave_up', attempts: 3 });
   });
 
+  it('keeps a claim from a second worker while the first worker\'s claim is not yet committed', async () => {
+    // Two workers in open transactions at once: the claim must lock what it takes (FOR UPDATE SKIP LOCKED), or the
+    // second worker would see the rows still unclaimed and take them too.
+    const sids = [await completedCall(60), await completedCall(60)];
+    await onlyDue(...sids);
+    const [a, b] = [await t.db.pool.connect(), await t.db.pool.connect()];
+    const claim = async (client: typeof a, owner: string): Promise<string[]> => {
+      const { rows } = await client.query<{ claimed: Array<{ call_sid: string }> }>(
+        'select public.claim_call_price_backfills(p_owner => $1, p_limit => 10, p_lease_seconds => 300) as claimed',
+        [owner],
+      );
+      return rows[0].claimed.map((r) => r.call_sid);
+    };
+    try {
+      await a.query('begin');
+      await b.query('begin');
+      expect((await claim(a, 'worker-a')).sort()).toEqual([...sids].sort());
+      expect(await claim(b, 'worker-b')).toEqual([]);
+      await a.query('commit');
+      await b.query('commit');
+    } finally {
+      a.release();
+      b.release();
+    }
+  });
+
   it('keeps the estimate for an account billed in another currency', async () => {
     const callSid = await completedCall(60);
     await onlyDue(callSid);

@@ -1,8 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { inject } from 'vitest';
-import { openPostgresDatabase } from '../src/database/embedded-postgres.js';
-import { runMigrations } from '../src/database/migration-runner.js';
 import { PgDatabase } from '../src/database/pg-database.js';
 import { BundleMonitor } from '../src/provisioning/bundle-monitor.js';
 import { BundleSyncService } from '../src/provisioning/bundle-sync.service.js';
@@ -13,7 +9,7 @@ import { createCompany } from './support/factories.js';
 import { Fault, FakeTwilioProvisioning } from './support/fake-twilio-provisioning.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 import { TEST_TWILIO_ACCOUNT_SID, TEST_TWILIO_AUTH_TOKEN, testConfig } from './support/test-config.js';
-import { onServer } from './support/test-database.js';
+import { openIsolatedTestDatabase } from './support/test-database.js';
 
 const RUNS = 100;
 const BUNDLES_PER_RUN = 2;
@@ -32,28 +28,14 @@ function rng(seed: number): () => number {
 
 class SimulatedCrash extends Error {}
 
-// PGlite is one connection: two monitor runs cannot overlap on it, and SKIP LOCKED means nothing there.
-describe.skipIf(!onServer())('exactly one number per approved bundle (PostgreSQL server; skipped on the embedded database, which is one connection)', () => {
+describe('exactly one number per approved bundle (two workers at once on a real PostgreSQL)', () => {
   let fake: FakeTwilioProvisioning;
   let t: TestApp;
   let db: PgDatabase;
-  let dbName: string;
-  let serverUrl: URL;
 
   beforeAll(async () => {
     // A database of its own: the monitor claims every due bundle, and other test files' bundles belong to other fakes.
-    serverUrl = new URL(inject('testDatabaseUrl')!);
-    dbName = `provisioning_once_${Date.now()}_${process.pid}`;
-    const admin = new pg.Client({ connectionString: serverUrl.toString() });
-    await admin.connect();
-    await admin.query(`create database ${dbName}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${dbName}`;
-    const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
-    await runMigrations(pool);
-    await pool.end();
-    db = openPostgresDatabase(url.toString(), 6);
+    db = await openIsolatedTestDatabase(6);
 
     fake = await new FakeTwilioProvisioning(TEST_TWILIO_ACCOUNT_SID, TEST_TWILIO_AUTH_TOKEN).start();
     const config = testConfig({ twilio: fake.baseUrls(), provisioning: { leaseSeconds: 30 } });
@@ -68,10 +50,7 @@ describe.skipIf(!onServer())('exactly one number per approved bundle (PostgreSQL
   afterAll(async () => {
     await t?.close();
     await fake?.stop();
-    const admin = new pg.Client({ connectionString: serverUrl.toString() });
-    await admin.connect();
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
+    await db?.close();
   });
 
   it(`buys exactly one number per bundle over ${RUNS} randomised runs with faults at every step and two workers at once`, { timeout: 240_000 }, async () => {

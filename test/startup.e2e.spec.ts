@@ -64,4 +64,22 @@ describe('npm start with no configuration', () => {
       await first.exited;
     }
   }, 90_000);
+
+  it('starts again after being killed with its database server still running', async () => {
+    const port = await freePort();
+    const killed = start(port, dataDir);
+    await waitForHealth(port, Date.now() + 60_000);
+    // SIGKILL: no shutdown hook runs, so the lock file and the embedded server are left behind
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    const againPort = await freePort();
+    const again = start(againPort, dataDir);
+    try {
+      const res = await waitForHealth(againPort, Date.now() + 60_000);
+      expect(res.status).toBe(200);
+    } finally {
+      again.child.kill('SIGTERM');
+      await again.exited;
+    }
+  }, 120_000);
 });

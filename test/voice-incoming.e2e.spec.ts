@@ -236,6 +236,51 @@ describe('POST /voice/incoming/{company_id}', () => {
       expect(verbs((await signedPost(t.server, `/voice/incoming/${companyId}`, voiceWebhook({ To: number }))).text)).toEqual(['Connect']);
     });
 
+    it('admits exactly the limit when many distinct calls arrive at once', async () => {
+      // Parallel webhooks on separate connections: only the per-company lock in open_call_session keeps them from
+      // all counting the same live calls and all being admitted.
+      const { companyId, number } = await companyWithNumber({ max_concurrent_calls: 3 });
+      const calls = Array.from({ length: 12 }, () => voiceWebhook({ To: number }));
+      const answers = await Promise.all(calls.map((call) => signedPost(t.server, `/voice/incoming/${companyId}`, call)));
+      const admitted = answers.filter((res) => verbs(res.text)[0] === 'Connect');
+      expect(admitted).toHaveLength(3);
+      expect(answers.filter((res) => verbs(res.text).join() === 'Say,Hangup')).toHaveLength(9);
+      const { rows } = await t.db.pool.query(
+        "select count(*)::int as n from public.call_sessions where company_id = $1 and outcome = 'connected'",
+        [companyId],
+      );
+      expect(rows[0].n).toBe(3);
+    });
+
+    it('counts the live calls of a company one transaction at a time (the limit holds while sessions are uncommitted)', async () => {
+      // Each webhook's transaction stays open until every other has answered (or half a second passed): without the
+      // per-company lock they would all count zero live calls and all be admitted; with it they take turns.
+      const { companyId, number } = await companyWithNumber({ max_concurrent_calls: 1 });
+      const clients = await Promise.all(Array.from({ length: 4 }, () => t.db.pool.connect()));
+      let answered = 0;
+      let releaseAll!: () => void;
+      const allAnswered = new Promise<void>((resolve) => (releaseAll = resolve));
+      const waitForOthers = Promise.race([allAnswered, new Promise((resolve) => setTimeout(resolve, 500))]);
+      try {
+        const outcomes = await Promise.all(
+          clients.map(async (client) => {
+            await client.query('begin');
+            const { rows } = await client.query<{ session: { outcome: string } }>(
+              'select public.open_call_session(p_call_sid => $1, p_to => $2, p_from => $3, p_path_company_id => $4) as session',
+              [voiceWebhook().CallSid, number, '+525598765432', companyId],
+            );
+            if (++answered === clients.length) releaseAll();
+            await waitForOthers;
+            await client.query('commit');
+            return rows[0].session.outcome;
+          }),
+        );
+        expect(outcomes.sort()).toEqual(['connected', 'refused_limit', 'refused_limit', 'refused_limit']);
+      } finally {
+        for (const client of clients) client.release();
+      }
+    });
+
     it('does not count refused calls as live', async () => {
       const { companyId, number } = await companyWithNumber({ max_concurrent_calls: 1 });
       expect(verbs((await signedPost(t.server, `/voice/incoming/${companyId}`, voiceWebhook({ To: number }))).text)).toEqual(['Connect']);

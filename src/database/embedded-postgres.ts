@@ -1,41 +1,39 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import pg from 'pg';
 import { DataDirLock } from './data-dir-lock.js';
+import { EmbeddedServer, EmbeddedServerOptions } from './embedded-server.js';
 import { PgDatabase } from './pg-database.js';
 
 /**
- * Opens the embedded PostgreSQL (PGlite, in-process WASM) behind a `pg.Pool`, so the code above it is
- * the same as on a server. `dataDir` undefined means in memory; `snapshot` starts from a dumped data folder (tests).
+ * Starts the embedded PostgreSQL server in `dataDir` (locked: one API per folder) and connects to it; closing the
+ * database stops the server.
  */
-export async function openEmbeddedDatabase(dataDir?: string, snapshot?: Blob): Promise<PgDatabase> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { createPgConfig, PglitePgConnection } = await import('@electric-sql/pglite/node-postgres');
-  const lock = dataDir ? DataDirLock.acquire(resolve(dataDir)) : undefined;
+export async function openEmbeddedDatabase(dataDir: string, options: EmbeddedServerOptions = {}): Promise<PgDatabase> {
+  const root = resolve(dataDir);
+  const lock = DataDirLock.acquire(root);
+  let server: EmbeddedServer | undefined;
   try {
-    const lite = await PGlite.create(dataDir ? join(resolve(dataDir), 'pglite') : 'memory://', snapshot ? { loadDataDir: snapshot } : {});
-    // pg.Pool destroys a client whose query failed and makes a new one from the same config; the adapter's config
-    // holds one connection object, dead after that, so every client gets a connection of its own.
-    class EmbeddedClient extends pg.Client {
-      constructor(options?: pg.ClientConfig) {
-        super({ ...options, connection: new PglitePgConnection({ pglite: lite }) } as pg.ClientConfig);
-      }
-    }
-    // One connection: a caller that holds it and asks for another fails fast instead of hanging.
-    const pool = new pg.Pool({ ...createPgConfig(lite), Client: EmbeddedClient, connectionTimeoutMillis: 10_000 });
-    return new PgDatabase(pool, 'embedded', async (): Promise<void> => {
-      await lite.close();
-      lock?.release();
+    server = await EmbeddedServer.start(root, options);
+    const running = server;
+    return openPostgresDatabase(server.url(), 10, 'embedded', async () => {
+      await running.stop();
+      lock.release();
     });
   } catch (error) {
-    lock?.release();
+    await server?.stop();
+    lock.release();
     throw error;
   }
 }
 
-export function openPostgresDatabase(url: string, max = 10): PgDatabase {
+export function openPostgresDatabase(
+  url: string,
+  max = 10,
+  kind: 'postgres' | 'embedded' = 'postgres',
+  onClose?: () => Promise<void>,
+): PgDatabase {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  return new PgDatabase(pool, 'postgres');
+  return new PgDatabase(pool, kind, onClose);
 }
-

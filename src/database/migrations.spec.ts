@@ -51,13 +51,21 @@ describe('the embedded data folder lock', () => {
       // a lock left by a dead process is taken over
       writeFileSync(join(dir, 'api.lock'), '999999999');
       DataDirLock.acquire(dir).release();
+      // so is one naming our own pid that we did not take (a restarted container's API has the same pid)
+      writeFileSync(join(dir, 'api.lock'), String(process.pid));
+      const again = DataDirLock.acquire(dir);
+      expect(() => DataDirLock.acquire(dir)).toThrow(/in use by process/);
+      again.release();
+      // and one naming a live pid that another program took over since (its start time differs)
+      writeFileSync(join(dir, 'api.lock'), `${process.ppid} 1`);
+      DataDirLock.acquire(dir).release();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('keeps a second embedded database off an open data folder', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pglite-lock-'));
+    const dir = mkdtempSync(join(tmpdir(), 'embedded-lock-'));
     const first = await openEmbeddedDatabase(dir);
     try {
       await expect(openEmbeddedDatabase(dir)).rejects.toThrow(/is in use by process/);

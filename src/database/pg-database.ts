@@ -34,7 +34,7 @@ async function callOn<T>(runner: Pool | PoolClient, fn: string, args: FunctionAr
   }
 }
 
-/** The `pg` transport: PostgreSQL over TCP, or the embedded PGlite behind the same `pg.Pool`. */
+/** The `pg` transport: PostgreSQL over TCP, the embedded server's or another's. */
 export class PgDatabase extends Database {
   constructor(
     readonly pool: Pool,
@@ -57,7 +57,6 @@ export class PgDatabase extends Database {
     }
     try {
       await client.query('begin');
-      // Calls inside go to this client: on the one-connection embedded pool, the pool itself would deadlock.
       const result = await work({ call: <R>(fn: string, args: FunctionArgs = {}) => callOn<R>(client, fn, args) });
       await client.query('commit');
       return result;
@@ -82,8 +81,12 @@ export class PgDatabase extends Database {
   /** Idempotent: a test may close the database under the app to see how the app copes. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await this.pool.end();
-      await this.onClose();
+      try {
+        await this.pool.end();
+      } finally {
+        // a pool whose server died still releases what it holds (the embedded server's folder lock)
+        await this.onClose();
+      }
     })();
     return this.closing;
   }
