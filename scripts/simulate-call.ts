@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { ConfigError } from '../src/config/config-error.js';
+import { loadDotEnv } from '../src/config/dot-env.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { signTwilioRequest } from '../src/twilio/twilio-request-validator.js';
 
@@ -140,6 +141,7 @@ async function main(): Promise<void> {
     },
   });
   if (!values.to) throw new Error(`--to is required\n${USAGE}`);
+  loadDotEnv();
   const config = loadConfig();
   const server = (values.url ?? `http://127.0.0.1:${config.port}`).replace(/\/+$/, '');
   const authToken = config.twilio.authToken;

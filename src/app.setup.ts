@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { RawSocketWsAdapter } from './agent-session/raw-socket-ws.adapter.js';
 import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/app-config.js';
+import { QuietFrameworkLogger } from './logging/quiet-framework-logger.js';
 
 export const API_TITLE = 'Phone-to-Agent API';
 
@@ -57,7 +58,7 @@ const DOCS_HELMET: HelmetOptions = {
  */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get(AppConfig);
-  app.useLogger(app.get(Logger));
+  app.useLogger(new QuietFrameworkLogger(app.get(Logger)));
   // Behind a proxy, req.ip (the Twilio-route rate limit) must be the client, not the proxy; see TRUST_PROXY.
   app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
