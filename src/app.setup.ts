@@ -5,6 +5,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import helmet, { type HelmetOptions } from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { RawSocketWsAdapter } from './agent-session/raw-socket-ws.adapter.js';
+import { applyOpenApiConventions } from './common/openapi-conventions.js';
 import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/app-config.js';
 import { QuietFrameworkLogger } from './logging/quiet-framework-logger.js';
@@ -115,7 +116,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     // Tags come from @ApiTags only (declared in API_TAGS), never from controller class names.
     autoTagControllers: false,
   });
-  return markPublicOperations(document);
+  return applyOpenApiConventions(markPublicOperations(document));
 }
 
 /**
