@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
+import type { AppConfig } from '../src/config/app-config.js';
 import { ConfigError } from '../src/config/config-error.js';
+import { loadDotEnv } from '../src/config/dot-env.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { signTwilioRequest } from '../src/twilio/twilio-request-validator.js';
 
@@ -140,6 +142,7 @@ async function main(): Promise<void> {
     },
   });
   if (!values.to) throw new Error(`--to is required\n${USAGE}`);
+  loadDotEnv();
   const config = loadConfig();
   const server = (values.url ?? `http://127.0.0.1:${config.port}`).replace(/\/+$/, '');
   const authToken = config.twilio.authToken;
@@ -171,11 +174,45 @@ async function main(): Promise<void> {
   out(`☎  ${values.from} → ${values.to}  CallSid ${callSid}`);
   out(`   POST ${path} → ${response.status} in ${ms(started)}`);
   if (response.status !== 200) throw new Error(`the webhook answered ${response.status}: ${twiml.slice(0, 300)}`);
+  // Whatever happens next, Twilio ends the call with its final status callback; so does this script.
+  const callback = (status: string, sequence: number, extra: Record<string, string> = {}): Promise<void> =>
+    postStatusCallback(server, config, { ...params, CallStatus: status, CallbackSource: 'call-progress-events', SequenceNumber: String(sequence), ...extra });
+  try {
+    await converse(server, config, twiml, callSid, { ...values, to: values.to }, callback);
+  } finally {
+    const seconds = Math.max(1, Math.round((performance.now() - started) / 1000));
+    await callback('completed', 2, { CallDuration: String(seconds) });
+  }
+  out(`   call ended after ${ms(started)}`);
+}
+
+type Values = { to: string; from: string; say?: string[]; media: boolean; wav?: string; tone: boolean; seconds: string };
+type StatusCallback = (status: string, sequence: number, extra?: Record<string, string>) => Promise<void>;
+
+/** Twilio's call status callback to PUBLIC_BASE_URL/voice/status, signed over that URL, as Twilio posts it. */
+async function postStatusCallback(server: string, config: AppConfig, params: Record<string, string>): Promise<void> {
+  const body = { ...params, Timestamp: new Date().toUTCString().replace('GMT', '+0000') };
+  const response = await fetch(`${server}/voice/status`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': signTwilioRequest(config.twilio.authToken, `${config.publicBaseUrl}/voice/status`, body),
+    },
+    body: new URLSearchParams(body),
+  });
+  out(`   POST /voice/status CallStatus=${params.CallStatus} → ${response.status}`);
+  if (!response.ok) throw new Error(`the status callback answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
+}
+
+/** Follows the TwiML: the WebSocket conversation, then the <Connect action> callback. */
+async function converse(server: string, config: AppConfig, twiml: string, callSid: string, values: Values, callback: StatusCallback): Promise<void> {
+  const authToken = config.twilio.authToken;
   const plan = planFrom(twiml);
   if (!plan) {
     out(`   TwiML without <Connect>: ${twiml}`);
     return;
   }
+  await callback('in-progress', 1);
   if (values.say && plan.kind === 'media_stream') out('   (--say is for ConversationRelay: on Media Streams the caller plays --wav, --tone or silence)');
   if (values.media && plan.kind !== 'media_stream')
     out('   (--media asked, but the company is served through ConversationRelay: no realtime provider or voice_path)');
@@ -220,7 +257,6 @@ async function main(): Promise<void> {
     });
     out(`   POST ${actionPath} → ${action.status}: ${(await action.text()).replace(/<\?xml[^>]*>/, '')}`);
   }
-  out(`   call ended after ${ms(started)}`);
 }
 
 async function relayConversation(

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { mintDevelopmentToken } from '../src/auth/development-token.js';
 import { ConfigError } from '../src/config/config-error.js';
+import { loadDotEnv } from '../src/config/dot-env.js';
 import { loadConfig } from '../src/config/load-config.js';
 
 const USAGE = 'usage: npm run token -- --sub <user uuid> [--admin] [--email you@example.com] [--hours 1]';
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { sub: { type: 'string' }, admin: { type: 'boolean', default: false }, email: { type: 'string' }, hours: { type: 'string', default: '1' } },
   });
+  loadDotEnv();
   const config = loadConfig();
   if (config.env === 'production') throw new Error('Refusing to mint tokens with NODE_ENV=production: sign in through Supabase instead');
   if (!values.sub || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.sub)) throw new Error(`--sub must be a user UUID\n${USAGE}`);

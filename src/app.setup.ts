@@ -6,8 +6,10 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import helmet, { type HelmetOptions } from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { RawSocketWsAdapter } from './agent-session/raw-socket-ws.adapter.js';
+import { applyOpenApiConventions } from './common/openapi-conventions.js';
 import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/app-config.js';
+import { QuietFrameworkLogger } from './logging/quiet-framework-logger.js';
 
 export const API_TITLE = 'Phone-to-Agent API';
 
@@ -58,7 +60,7 @@ const DOCS_HELMET: HelmetOptions = {
  */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get(AppConfig);
-  app.useLogger(app.get(Logger));
+  app.useLogger(new QuietFrameworkLogger(app.get(Logger)));
   // Behind a proxy, req.ip (the Twilio-route rate limit) must be the client, not the proxy; see TRUST_PROXY.
   app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
@@ -126,7 +128,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     // Tags come from @ApiTags only (declared in API_TAGS), never from controller class names.
     autoTagControllers: false,
   });
-  return markPublicOperations(document);
+  return applyOpenApiConventions(markPublicOperations(document));
 }
 
 /**

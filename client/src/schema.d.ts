@@ -2369,8 +2369,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description List a company's bundles, newest first */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2380,36 +2389,98 @@ export interface operations {
             /** @description company_id missing or not a UUID */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -2428,8 +2499,17 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Create a regulatory bundle for a company (the regulation is looked up at Twilio) */
             201: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2439,45 +2519,122 @@ export interface operations {
             /** @description Invalid input, no regulation for the country and type, or end-user fields missing */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Twilio did not answer; nothing was saved */
             502: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Twilio could not update the number: HTTP 503: Service Unavailable. Nothing was saved; try again.",
+                     *       "statusCode": 502
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -2495,8 +2652,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A bundle with its documents and timeline */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2506,27 +2672,68 @@ export interface operations {
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No such bundle */
             404: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "Company 00000000-0000-4000-8000-000000000001 does not exist",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -2565,8 +2772,17 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Upload a supporting document (kept first, then sent to Twilio; retried if Twilio is down) */
             201: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2576,54 +2792,146 @@ export interface operations {
             /** @description Unknown document type, bad attributes, no file, or the bundle is no longer a draft */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No such bundle */
             404: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "Company 00000000-0000-4000-8000-000000000001 does not exist",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The file is over the size limit */
             413: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The document is 7340032 bytes; the limit is 5242880 bytes",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Not a PDF, JPEG or PNG */
             415: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "Documents must be PDF, JPEG or PNG; got text/plain",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -2641,8 +2949,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Ask Twilio what the bundle still lacks */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2652,36 +2969,92 @@ export interface operations {
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No such bundle */
             404: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "Company 00000000-0000-4000-8000-000000000001 does not exist",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Twilio did not answer */
             502: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Twilio could not update the number: HTTP 503: Service Unavailable. Nothing was saved; try again.",
+                     *       "statusCode": 502
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -2699,8 +3072,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Submit the bundle for Twilio's review (pending-review) once Twilio finds it compliant */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2710,36 +3092,92 @@ export interface operations {
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No such bundle */
             404: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "Company 00000000-0000-4000-8000-000000000001 does not exist",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Not a draft, incomplete, or documents not at Twilio yet */
             409: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "Only a draft bundle can be submitted; this one is in-review",
+                     *       "statusCode": 409
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -2758,8 +3196,17 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Create a company; the caller becomes its owner */
             201: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2769,27 +3216,74 @@ export interface operations {
             /** @description Invalid name */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -2807,8 +3301,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A company (members) */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2818,36 +3321,92 @@ export interface operations {
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No such company (platform admins) */
             404: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "Company 00000000-0000-4000-8000-000000000001 does not exist",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -2865,8 +3424,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The company's agent configuration, defaults filled in (members) */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2876,27 +3444,68 @@ export interface operations {
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -2918,8 +3527,17 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Replace the agent configuration; omitted optional fields are cleared (owners and admins) */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2929,36 +3547,98 @@ export interface operations {
             /** @description One message per invalid field in errors[] */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -2980,8 +3660,17 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Change some fields of the agent configuration; null clears an optional field (owners and admins) */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2991,36 +3680,98 @@ export interface operations {
             /** @description One message per invalid field in errors[] */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -3049,8 +3800,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page of the company's calls, newest first, by date and status */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3060,36 +3820,98 @@ export interface operations {
             /** @description Invalid filter or cursor */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -3109,8 +3931,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description One call with its status timeline, transcript and usage */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3120,45 +3951,122 @@ export interface operations {
             /** @description Invalid company id or call SID */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The company has no such call */
             404: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "Company 00000000-0000-4000-8000-000000000001 has no call CA0123456789abcdef0123456789abcdef",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -3183,8 +4091,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description List knowledge entries, oldest first, a page at a time (members) */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3194,36 +4111,98 @@ export interface operations {
             /** @description Invalid paging */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -3245,8 +4224,17 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Add a knowledge entry (owners and admins) */
             201: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3256,36 +4244,98 @@ export interface operations {
             /** @description One message per invalid field in errors[] */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -3305,8 +4355,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A knowledge entry (members) */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3316,36 +4375,92 @@ export interface operations {
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No such entry in this company */
             404: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "Knowledge entry 5b1f0c1e-8a55-4a4e-9d3c-2f6f1a0b9c11 does not exist in this company",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -3368,6 +4483,14 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3375,36 +4498,92 @@ export interface operations {
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No such entry in this company */
             404: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "Knowledge entry 5b1f0c1e-8a55-4a4e-9d3c-2f6f1a0b9c11 does not exist in this company",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -3428,8 +4607,17 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Change a knowledge entry; only the fields sent change (owners and admins) */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3439,45 +4627,122 @@ export interface operations {
             /** @description One message per invalid field in errors[] */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No such entry in this company */
             404: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "Knowledge entry 5b1f0c1e-8a55-4a4e-9d3c-2f6f1a0b9c11 does not exist in this company",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -3499,8 +4764,17 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Import many entries at once: a JSON list, or Markdown / plain text split into passages; all or nothing (owners and admins) */
             201: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3510,36 +4784,98 @@ export interface operations {
             /** @description One message per invalid field in errors[]; nothing is imported */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -3562,8 +4898,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Ranked passages for a question: full-text search in the company language's configuration (members) */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3573,36 +4918,98 @@ export interface operations {
             /** @description Missing or too long q */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -3620,8 +5027,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The company's members and their roles (members) */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3631,27 +5047,68 @@ export interface operations {
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -3673,8 +5130,17 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Add a member (owners and admins; only owners add owners) */
             201: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3684,45 +5150,122 @@ export interface operations {
             /** @description Invalid user_id or role */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Already a member */
             409: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "Only a draft bundle can be submitted; this one is in-review",
+                     *       "statusCode": 409
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -3744,8 +5287,17 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Remove the member named in the body (same rules as DELETE .../members/{user_id}) */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3755,54 +5307,146 @@ export interface operations {
             /** @description Invalid user_id */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Not a member */
             404: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "Company 00000000-0000-4000-8000-000000000001 does not exist",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The last owner cannot be removed */
             409: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "Only a draft bundle can be submitted; this one is in-review",
+                     *       "statusCode": 409
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -3822,8 +5466,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Remove a member (owners and admins; only owners remove owners; the last owner stays) */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3833,45 +5486,116 @@ export interface operations {
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Not a member */
             404: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "Company 00000000-0000-4000-8000-000000000001 does not exist",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The last owner cannot be removed */
             409: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "Only a draft bundle can be submitted; this one is in-review",
+                     *       "statusCode": 409
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -3896,8 +5620,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The company's costs in USD over a period, grouped by user, day or kind */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3907,36 +5640,98 @@ export interface operations {
             /** @description Invalid period or grouping */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -3951,8 +5746,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Who the access token says you are (the token itself is never echoed) */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3974,18 +5778,44 @@ export interface operations {
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -4003,8 +5833,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Mark a bundle approved without Twilio's review and run the purchase (refused in production) */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4014,45 +5853,116 @@ export interface operations {
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a platform admin */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for platform admins",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No such bundle */
             404: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "Company 00000000-0000-4000-8000-000000000001 does not exist",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Rejected, or another worker holds the bundle */
             409: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "Only a draft bundle can be submitted; this one is in-review",
+                     *       "statusCode": 409
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -4070,8 +5980,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Which company and user a phone number resolves to, and why calls might not reach it */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4106,45 +6025,122 @@ export interface operations {
             /** @description Not a phone number */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a platform admin */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "This route is for platform admins",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No company has this number */
             404: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "Company 00000000-0000-4000-8000-000000000001 does not exist",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -4162,8 +6158,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The signed-in user's companies with their role; admins may pass user_id */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4190,27 +6195,74 @@ export interface operations {
             /** @description user_id is not a UUID */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -4228,8 +6280,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A company's numbers, their webhook state and whether Twilio's URLs still match ours */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4239,36 +6300,98 @@ export interface operations {
             /** @description company_id missing or not a UUID */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -4290,8 +6413,17 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Point a number of the Twilio account at a company's agent (voice, SMS and status webhooks) and record it */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4317,54 +6449,146 @@ export interface operations {
             /** @description Not a phone number, or company_id invalid */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description No valid access token */
             401: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description The number is not in the Twilio account */
             404: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "Company 00000000-0000-4000-8000-000000000001 does not exist",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Twilio did not answer; nothing was saved */
             502: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Twilio could not update the number: HTTP 503: Service Unavailable. Nothing was saved; try again.",
+                     *       "statusCode": 502
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -4379,8 +6603,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Liveness and readiness: 200 when the database answers */
             200: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4390,9 +6617,18 @@ export interface operations {
             /** @description The database does not answer */
             503: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "The database does not answer",
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -4410,6 +6646,8 @@ export interface operations {
             /** @description The Prometheus text exposition format (version 0.0.4) */
             200: {
                 headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4434,6 +6672,14 @@ export interface operations {
             /** @description Received */
             204: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_TWILIO) */
+                    "X-RateLimit-Limit-twilio"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-twilio"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-twilio"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4441,18 +6687,50 @@ export interface operations {
             /** @description Missing or invalid Twilio signature */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_TWILIO) */
+                    "X-RateLimit-Limit-twilio"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-twilio"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-twilio"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "Invalid or missing X-Twilio-Signature",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this source address (RATE_LIMIT_TWILIO); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_TWILIO) */
+                    "X-RateLimit-Limit-twilio"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-twilio"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-twilio"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 30000 requests per 60 s for each source address on the Twilio webhooks. Retry after 3 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -4474,30 +6752,71 @@ export interface operations {
             };
         };
         responses: {
-            /** @description TwiML */
+            /** @description TwiML: dial the transfer number after a hand-off, otherwise hang up */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_TWILIO) */
+                    "X-RateLimit-Limit-twilio"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-twilio"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-twilio"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example <?xml version="1.0" encoding="UTF-8"?><Response><Say language="es-MX">Le comunico con una persona, un momento por favor.</Say><Dial>+525512345679</Dial></Response> */
                     "text/xml": string;
                 };
             };
             /** @description Missing or invalid Twilio signature */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_TWILIO) */
+                    "X-RateLimit-Limit-twilio"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-twilio"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-twilio"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "Invalid or missing X-Twilio-Signature",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this source address (RATE_LIMIT_TWILIO); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_TWILIO) */
+                    "X-RateLimit-Limit-twilio"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-twilio"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-twilio"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 30000 requests per 60 s for each source address on the Twilio webhooks. Retry after 3 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -4522,30 +6841,71 @@ export interface operations {
             };
         };
         responses: {
-            /** @description TwiML */
+            /** @description TwiML connecting the call to the company's agent (here ConversationRelay; Media Streams uses <Stream>), or an apology */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_TWILIO) */
+                    "X-RateLimit-Limit-twilio"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-twilio"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-twilio"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /** @example <?xml version="1.0" encoding="UTF-8"?><Response><Connect action="https://voice.example.com/voice/connect-action"><ConversationRelay url="wss://voice.example.com/conversation-relay" language="es-MX" welcomeGreeting="Hola, gracias por llamar. ¿En qué le puedo ayudar?"><Parameter name="token" value="&lt;single-use stream token>"/></ConversationRelay></Connect></Response> */
                     "text/xml": string;
                 };
             };
             /** @description Missing or invalid Twilio signature */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_TWILIO) */
+                    "X-RateLimit-Limit-twilio"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-twilio"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-twilio"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "Invalid or missing X-Twilio-Signature",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this source address (RATE_LIMIT_TWILIO); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_TWILIO) */
+                    "X-RateLimit-Limit-twilio"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-twilio"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-twilio"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 30000 requests per 60 s for each source address on the Twilio webhooks. Retry after 3 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -4570,6 +6930,14 @@ export interface operations {
             /** @description Recorded (or recognised as a repeat) */
             204: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_TWILIO) */
+                    "X-RateLimit-Limit-twilio"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-twilio"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-twilio"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4577,27 +6945,80 @@ export interface operations {
             /** @description No CallSid or an unknown CallStatus */
             400: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_TWILIO) */
+                    "X-RateLimit-Limit-twilio"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-twilio"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-twilio"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Missing or invalid Twilio signature */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_TWILIO) */
+                    "X-RateLimit-Limit-twilio"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-twilio"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-twilio"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "Invalid or missing X-Twilio-Signature",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
             /** @description Too many requests from this source address (RATE_LIMIT_TWILIO); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_TWILIO) */
+                    "X-RateLimit-Limit-twilio"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-twilio"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-twilio"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 30000 requests per 60 s for each source address on the Twilio webhooks. Retry after 3 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -4622,6 +7043,14 @@ export interface operations {
             /** @description TwiML: <Response><Message>…</Message></Response>, or <Response/> for a number no company has */
             200: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_TWILIO) */
+                    "X-RateLimit-Limit-twilio"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-twilio"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-twilio"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4631,6 +7060,14 @@ export interface operations {
             /** @description Missing or invalid Twilio signature */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_TWILIO) */
+                    "X-RateLimit-Limit-twilio"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-twilio"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-twilio"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4640,6 +7077,16 @@ export interface operations {
             /** @description Too many requests from this source address (RATE_LIMIT_TWILIO); see Retry-After */
             429: {
                 headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_TWILIO) */
+                    "X-RateLimit-Limit-twilio"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-twilio"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-twilio"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -67,6 +67,30 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(pattern);
   });
 
+  it('validates every URL setting with the others, naming each', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      OPENAI_BASE_URL: 'ftp://x',
+      TWILIO_API_BASE_URL: 'not a url',
+      TWILIO_NUMBERS_BASE_URL: 'ws://numbers.local',
+      TWILIO_NUMBERS_UPLOAD_BASE_URL: 'http//missing-colon',
+      SUPABASE_URL: 'postgres://db',
+    });
+    expect(problems).toEqual([
+      'PORT must be a whole number from 0 to 65535, got "eighty"',
+      'SUPABASE_URL must be a http: or https: URL, got "postgres:"',
+      'TWILIO_API_BASE_URL must be a URL (for example http://host), got "not a url"',
+      'TWILIO_NUMBERS_BASE_URL must be a http: or https: URL, got "ws:"',
+      'TWILIO_NUMBERS_UPLOAD_BASE_URL must be a URL (for example http://host), got "http//missing-colon"',
+      'OPENAI_BASE_URL must be a http: or https: URL, got "ftp:"',
+    ]);
+  });
+
+  it('refuses a wrong URL setting even when it is the only problem', () => {
+    expect(problemsOf({ OPENAI_BASE_URL: 'ftp://x' })).toEqual(['OPENAI_BASE_URL must be a http: or https: URL, got "ftp:"']);
+    expect(problemsOf({ TWILIO_API_BASE_URL: 'twilio.local' })).toEqual(['TWILIO_API_BASE_URL must be a URL (for example http://host), got "twilio.local"']);
+  });
+
   it('keeps a short HS256 secret out', () => {
     expect(problemsOf({ SUPABASE_JWT_SECRET: 'short' })).toEqual(['SUPABASE_JWT_SECRET must be at least 32 characters']);
   });

@@ -57,6 +57,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const publicBaseUrl = url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${portText}`;
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const supabaseUrl = url('SUPABASE_URL', ['http:', 'https:']);
+  // Every URL setting is checked here, before the problems are reported, so none is dropped or accepted unchecked.
+  const twilioApiBaseUrl = url('TWILIO_API_BASE_URL', ['http:', 'https:']);
+  const twilioNumbersBaseUrl = url('TWILIO_NUMBERS_BASE_URL', ['http:', 'https:']);
+  const twilioNumbersUploadBaseUrl = url('TWILIO_NUMBERS_UPLOAD_BASE_URL', ['http:', 'https:']);
+  const openaiBaseUrl = url('OPENAI_BASE_URL', ['http:', 'https:']);
   const serviceRoleKey = read('SUPABASE_SERVICE_ROLE_KEY');
   if (serviceRoleKey && !supabaseUrl) problems.push('SUPABASE_SERVICE_ROLE_KEY is set but SUPABASE_URL is not');
 
@@ -162,14 +167,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     twilio: {
       accountSid: accountSid ?? DEVELOPMENT_TWILIO_ACCOUNT_SID,
       authToken: authToken ?? DEVELOPMENT_TWILIO_AUTH_TOKEN,
-      apiBaseUrl: url('TWILIO_API_BASE_URL', ['http:', 'https:']),
-      numbersBaseUrl: url('TWILIO_NUMBERS_BASE_URL', ['http:', 'https:']),
-      numbersUploadBaseUrl: url('TWILIO_NUMBERS_UPLOAD_BASE_URL', ['http:', 'https:']),
+      apiBaseUrl: twilioApiBaseUrl,
+      numbersBaseUrl: twilioNumbersBaseUrl,
+      numbersUploadBaseUrl: twilioNumbersUploadBaseUrl,
       usingDevelopmentCredentials: !accountSid || !authToken,
     },
     openai: {
       apiKey: read('OPENAI_API_KEY'),
-      baseUrl: url('OPENAI_BASE_URL', ['http:', 'https:']) ?? 'https://api.openai.com/v1',
+      baseUrl: openaiBaseUrl ?? 'https://api.openai.com/v1',
       model: read('OPENAI_MODEL') ?? DEFAULT_OPENAI_MODELS.chat,
       realtimeModel: read('OPENAI_REALTIME_MODEL') ?? DEFAULT_OPENAI_MODELS.realtime,
     },

@@ -45,6 +45,6 @@ export async function seedDemoIfEmpty(db: PgDatabase): Promise<boolean> {
   const { rows } = await db.pool.query<{ empty: boolean }>('select not exists (select 1 from public.companies) as empty');
   if (!rows[0].empty) return false;
   await db.pool.query(readFileSync(join(projectRoot(), 'sql', 'seed', 'demo.sql'), 'utf8'));
-  logger.log({ event: 'demo_seeded' }, 'Seeded the demo company (+525512345678) on the empty embedded database');
+  logger.log({ event: 'demo_seeded' }, 'Demo company seeded on the empty database: Demo Clínica Dental, +525512345678');
   return true;
 }

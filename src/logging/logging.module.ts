@@ -6,7 +6,7 @@ import type { LoggerOptions } from 'pino';
 import { AppConfig } from '../config/app-config.js';
 import { LogDestination } from './log-destination.js';
 import { currentLogBindings, runWithLogContext } from './log-context.js';
-import { REDACTED, REDACTED_PATHS, redactError, redactFields, redactText } from './redaction.js';
+import { REDACTED, REDACTED_PATHS, redactError, redactFields, redactText, VERBATIM_MESSAGE } from './redaction.js';
 
 const QUIET_ROUTES = new Set(['/health', '/metrics']);
 
@@ -22,8 +22,9 @@ export function loggerParams(config: AppConfig, destination: LogDestination | nu
     mixin: () => ({ ...currentLogBindings() }),
     formatters: { log: (object: Record<string, unknown>) => redactFields(object) },
     hooks: {
-      // Messages are free text: mask phone numbers and tokens in them too.
+      // Messages are free text: mask phone numbers and tokens in them too (unless the app composed the text itself).
       logMethod(this: unknown, args: unknown[], method: (...a: unknown[]) => void) {
+        if (isVerbatim(args[0])) return method.apply(this, args);
         method.apply(
           this,
           args.map((arg) => (typeof arg === 'string' ? redactText(arg) : arg)),
@@ -73,4 +74,8 @@ export class LoggingModule implements NestModule {
       .apply((_req: IncomingMessage, _res: ServerResponse, next: () => void) => runWithLogContext({}, next))
       .forRoutes({ path: '{*splat}', method: RequestMethod.ALL });
   }
+}
+
+function isVerbatim(arg: unknown): boolean {
+  return typeof arg === 'object' && arg !== null && (arg as Record<symbol, unknown>)[VERBATIM_MESSAGE] === true;
 }

@@ -66,6 +66,13 @@ export function redactText(text: string): string {
     });
 }
 
+/**
+ * Set to true on a log object whose message the app composed from its own configuration and fixtures (the
+ * start-up summary, which names the demo company's number): that message is written as it is. Never for text
+ * that carries request, caller or vendor data. A symbol, so it is not written itself.
+ */
+export const VERBATIM_MESSAGE = Symbol('verbatim message');
+
 const MAX_DEPTH = 6;
 
 /**
