@@ -39,6 +39,10 @@ async function waitForHealth(port: number, deadline: number): Promise<Response> 
   }
 }
 
+async function waitForOutput(output: () => string, pattern: RegExp, deadline: number): Promise<void> {
+  while (!pattern.test(output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
 describe('npm start with no configuration', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'api-start-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -52,6 +56,8 @@ describe('npm start with no configuration', () => {
       const res = await waitForHealth(port, started + 60_000);
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ status: 'ok', database: 'embedded' });
+      // the log is written asynchronously: /health may answer before the start-up summary reaches the pipe
+      await waitForOutput(first.output, /development secret/, Date.now() + 30_000);
       expect(first.output()).toMatch(/Embedded database/);
       expect(first.output()).toMatch(/Demo company seeded/);
       expect(first.output()).toMatch(/development secret/);
