@@ -37,7 +37,7 @@ export async function benchLookup(): Promise<LookupBenchResult[]> {
       const t0 = performance.now();
       for (let i = 0; i < SEQUENTIAL; i++) {
         const s = performance.now();
-        const found = await db.call<{ company_id: string } | null>('resolve_phone_number', { p_phone_number: number(i) });
+        const found = await db.call<'resolve_phone_number', { company_id: string } | null>('resolve_phone_number', { p_phone_number: number(i) });
         samples.push(performance.now() - s);
         if (!found) throw new Error(`lookup missed ${number(i)}`);
       }

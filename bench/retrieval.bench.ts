@@ -61,7 +61,7 @@ async function seed(db: PgDatabase, random: () => number): Promise<{ big: string
         content: `${phrase(random, 18)}. ${phrase(random, 14)}.`,
         tags: [],
       }));
-      await db.call('create_knowledge_entries', { p_company_id: id, p_entries: JSON.stringify(batch) });
+      await db.call('create_knowledge_entries', { p_company_id: id, p_entries: batch });
     }
   }
   await db.pool.query('analyze public.knowledge_entries');

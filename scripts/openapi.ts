@@ -22,14 +22,14 @@ function sortKeys(value: unknown): unknown {
 /** The document needs the routes, not a database: a stand-in that refuses every call. */
 class NoDatabase extends Database {
   readonly kind = 'embedded' as const;
-  call<T>(): Promise<T> {
+  protected invoke<T>(): Promise<T> {
     return Promise.reject(new Error('no database while generating the OpenAPI document'));
   }
   transaction<T>(): Promise<T> {
-    return this.call();
+    return this.invoke();
   }
   ping(): Promise<void> {
-    return this.call();
+    return this.invoke();
   }
   async close(): Promise<void> {}
 }

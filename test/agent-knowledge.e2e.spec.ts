@@ -17,11 +17,11 @@ async function setup(config: Record<string, unknown>): Promise<string> {
   await t.db.call('save_agent_config', { p_company_id: id, p_config: config, p_replace: false });
   await t.db.call('create_knowledge_entries', {
     p_company_id: id,
-    p_entries: JSON.stringify([
+    p_entries: [
       { title: '¿Cuál es el horario?', content: 'Abrimos de lunes a viernes de 9:00 a 19:00.', tags: [] },
       { title: 'What are your opening hours?', content: 'We open Monday to Friday from 9 am to 7 pm.', tags: [] },
       { title: 'Parking', content: 'There is free parking behind the building.', tags: [] },
-    ]),
+    ],
   });
   return id;
 }
@@ -113,7 +113,7 @@ describe('the knowledge agent', () => {
     const texter = randomMexicanNumber();
     await say(id, texter, 'where can I park?', 'whatsapp');
     await say(id, texter, 'say that again', 'whatsapp');
-    const turns = await t.db.call<{ role: string; text: string; action: string }[]>('list_conversation_turns', { p_company_id: id, p_channel: 'whatsapp', p_contact: texter });
+    const turns = await t.db.call<'list_conversation_turns', { role: string; text: string; action: string }[]>('list_conversation_turns', { p_company_id: id, p_channel: 'whatsapp', p_contact: texter });
     expect(turns.map((x) => [x.role, x.action])).toEqual([['user', null], ['agent', 'answer'], ['user', null], ['agent', 'repeat']]);
     expect(turns[3].text).toBe('There is free parking behind the building.');
     // Another channel is another conversation.

@@ -28,7 +28,7 @@ async function company(config: Record<string, unknown> = {}): Promise<string> {
   await t.db.call('save_agent_config', { p_company_id: id, p_config: { language: 'en-US', brain: 'openai', name: 'Max', instructions: 'Be kind.', ...config }, p_replace: false });
   await t.db.call('create_knowledge_entries', {
     p_company_id: id,
-    p_entries: JSON.stringify([{ title: 'What are your opening hours?', content: 'We open Monday to Friday from 9 am to 7 pm.', tags: [] }]),
+    p_entries: [{ title: 'What are your opening hours?', content: 'We open Monday to Friday from 9 am to 7 pm.', tags: [] }],
   });
   return id;
 }
@@ -116,7 +116,7 @@ describe('the openai brain', () => {
   it('answers with the knowledge agent when no API key is configured, without calling the server', async () => {
     const brain = new OpenAiBrain(testConfig({ openai: { apiKey: undefined, baseUrl: llm.baseUrl, model: 'm' } }), new KnowledgeBrain());
     const before = llm.requests.length;
-    const context = await t.db.call<AgentContext>('get_agent_context', {
+    const context = await t.db.call<'get_agent_context', AgentContext>('get_agent_context', {
       p_company_id: await company(), p_channel: 'sms', p_contact: randomMexicanNumber(), p_call_sid: null, p_text: 'opening hours?', p_passages: 3, p_history_turns: 5, p_history_hours: 24,
     });
     const outputs = [];

@@ -117,7 +117,7 @@ describe('attack findings: input', () => {
     await linkUserToNumber(t.db, number, randomUUID(), id);
     await t.db.call('create_knowledge_entries', {
       p_company_id: id,
-      p_entries: JSON.stringify([{ title: '¿Cuál es el horario?', content: 'Abrimos de lunes a viernes de 9:00 a 19:00.', tags: [] }]),
+      p_entries: [{ title: '¿Cuál es el horario?', content: 'Abrimos de lunes a viernes de 9:00 a 19:00.', tags: [] }],
     });
     const params = {
       MessageSid: `SM${randomBytes(16).toString('hex')}`,

@@ -11,18 +11,18 @@ describe('health and API documentation', () => {
   it('GET /health checks the database without a token', async () => {
     const res = await request(t.server).get('/health');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'ok', database: t.db.kind });
+    expect(res.body).toMatchObject({ status: 'ok', database: t.appDb.kind });
   });
 
   it('GET /health answers 503 when the database does not', async () => {
-    const original = t.db.ping.bind(t.db);
-    t.db.ping = () => Promise.reject(new Error('connection refused'));
+    const original = t.appDb.ping.bind(t.appDb);
+    t.appDb.ping = () => Promise.reject(new Error('connection refused'));
     try {
       const res = await request(t.server).get('/health');
       expect(res.status).toBe(503);
       expect(res.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: 'The database does not answer' });
     } finally {
-      t.db.ping = original;
+      t.appDb.ping = original;
     }
   });
 

@@ -21,7 +21,7 @@ beforeAll(async () => {
     const { id } = await createCompany(t.db, { name: `${company.name} ${randomUUID().slice(0, 6)}` });
     await t.db.call('save_agent_config', { p_company_id: id, p_config: { language: company.language }, p_replace: false });
     const entries = company.entries.map(([title, content]) => ({ title, content, tags: [company.key] }));
-    await t.db.call('create_knowledge_entries', { p_company_id: id, p_entries: JSON.stringify(entries) });
+    await t.db.call('create_knowledge_entries', { p_company_id: id, p_entries: entries });
     companyIds.set(company.key, id);
   }
 });
@@ -36,7 +36,7 @@ describe('knowledge retrieval quality', () => {
   it(`finds the right entry first for at least ${TOP1_FLOOR * 100}% of the questions`, async () => {
     const misses: string[] = [];
     for (const q of FIXTURE_QUESTIONS) {
-      const result = await t.db.call<KnowledgeSearch>('search_knowledge', { p_company_id: companyIds.get(q.company), p_query: q.question, p_limit: 3 });
+      const result = await t.db.call<'search_knowledge', KnowledgeSearch>('search_knowledge', { p_company_id: companyIds.get(q.company)!, p_query: q.question, p_limit: 3 });
       const top = result.results[0]?.title;
       if (top !== q.expected) misses.push(`${q.question} → ${top ?? '(nothing)'} (wanted ${q.expected})`);
     }
@@ -46,15 +46,15 @@ describe('knowledge retrieval quality', () => {
   });
 
   it('keeps tenants apart: a question never returns another company\'s entries', async () => {
-    const result = await t.db.call<KnowledgeSearch>('search_knowledge', { p_company_id: companyIds.get('vet'), p_query: 'oil change brakes tires mole mezcal limpieza dental', p_limit: 20 });
+    const result = await t.db.call<'search_knowledge', KnowledgeSearch>('search_knowledge', { p_company_id: companyIds.get('vet')!, p_query: 'oil change brakes tires mole mezcal limpieza dental', p_limit: 20 });
     for (const hit of result.results) expect(hit.tags).toEqual(['vet']);
   });
 
   it('uses the Spanish configuration for es-* companies, English for en-*', async () => {
-    const es = await t.db.call<KnowledgeSearch>('search_knowledge', { p_company_id: companyIds.get('dental'), p_query: 'limpiezas', p_limit: 1 });
+    const es = await t.db.call<'search_knowledge', KnowledgeSearch>('search_knowledge', { p_company_id: companyIds.get('dental')!, p_query: 'limpiezas', p_limit: 1 });
     expect(es.ts_config).toBe('spanish');
     expect(es.results[0].title).toMatch(/limpieza/);
-    const en = await t.db.call<KnowledgeSearch>('search_knowledge', { p_company_id: companyIds.get('autoshop'), p_query: 'aligning', p_limit: 1 });
+    const en = await t.db.call<'search_knowledge', KnowledgeSearch>('search_knowledge', { p_company_id: companyIds.get('autoshop')!, p_query: 'aligning', p_limit: 1 });
     expect(en.ts_config).toBe('english');
     expect(en.results[0].title).toBe('Do you do wheel alignments?');
   });

@@ -166,7 +166,7 @@ describe('call price backfill against a fake Twilio REST API', () => {
     const sids = [await completedCall(60), await completedCall(60), await completedCall(60), await completedCall(60)];
     await onlyDue(...sids);
     type Claimed = Array<{ call_sid: string }>;
-    const claim = (owner: string): Promise<Claimed> => t.db.call<Claimed>('claim_call_price_backfills', { p_owner: owner, p_limit: 3, p_lease_seconds: 300 });
+    const claim = (owner: string): Promise<Claimed> => t.db.call<'claim_call_price_backfills', Claimed>('claim_call_price_backfills', { p_owner: owner, p_limit: 3, p_lease_seconds: 300 });
     const [a, b] = await Promise.all([claim('worker-a'), claim('worker-b')]);
     const all = [...a, ...b].map((r) => r.call_sid);
     expect(new Set(all).size).toBe(all.length);

@@ -115,11 +115,14 @@ describe('WS /media-stream: a conversation through the realtime provider', () =>
       ours_ms: expect.any(Number),
     });
 
-    const { rows: usage } = await t.db.pool.query('select kind, quantity, unit, cost_usd, company_id from public.usage_events where call_sid = $1', [
-      call.callSid,
-    ]);
     // (800 audio in × 32 + 100 text in × 4 + 100 cached text × 0.4 + 250 audio out × 64 + 50 text out × 16) / 1e6
-    expect(usage).toEqual([{ kind: 'realtime_tokens', quantity: '1300.0000', unit: 'tokens', cost_usd: '0.042840', company_id: call.companyId }]);
+    // Usage is written after the transcript turn, on its own round trip: wait for it rather than race it.
+    await eventually(async () => {
+      const { rows: usage } = await t.db.pool.query('select kind, quantity, unit, cost_usd, company_id from public.usage_events where call_sid = $1', [
+        call.callSid,
+      ]);
+      expect(usage).toEqual([{ kind: 'realtime_tokens', quantity: '1300.0000', unit: 'tokens', cost_usd: '0.042840', company_id: call.companyId }]);
+    });
 
     call.client.stop(call.callSid, call.streamSid);
     await call.provider.closed;

@@ -31,7 +31,7 @@ async function company(language: string, entries: { title: string; content: stri
   const owner = randomUUID();
   await linkUserToNumber(t.db, number, owner, id);
   await t.db.call('save_agent_config', { p_company_id: id, p_config: { language }, p_replace: false });
-  await t.db.call('create_knowledge_entries', { p_company_id: id, p_entries: JSON.stringify(entries.map((e) => ({ ...e, tags: [] }))) });
+  await t.db.call('create_knowledge_entries', { p_company_id: id, p_entries: entries.map((e) => ({ ...e, tags: [] })) });
   return { id, number, owner };
 }
 const usage = async (companyId: string): Promise<{ kind: string; user_id: string; quantity: string }[]> =>
@@ -60,7 +60,7 @@ describe('POST /whatsapp/webhook', () => {
       { kind: 'sms_message_inbound', user_id: en.owner, quantity: '1.0000' },
       { kind: 'sms_message_outbound', user_id: en.owner, quantity: '1.0000' },
     ]);
-    const stored = await t.db.call<{ role: string }[]>('list_conversation_turns', { p_company_id: en.id, p_channel: 'sms', p_contact: from });
+    const stored = await t.db.call<'list_conversation_turns', { role: string }[]>('list_conversation_turns', { p_company_id: en.id, p_channel: 'sms', p_contact: from });
     expect(stored.map((x) => x.role)).toEqual(['user', 'agent']);
   });
 
@@ -78,7 +78,7 @@ describe('POST /whatsapp/webhook', () => {
     expect(first.text).toBe(`${XML}<Response><Message>Abrimos de lunes a viernes de 9:00 a 19:00.</Message></Response>`);
     const again = await inbound(message({ From: from, To: to, Body: '¿Me lo repite?' }));
     expect(again.text).toBe(`${XML}<Response><Message>Abrimos de lunes a viernes de 9:00 a 19:00.</Message></Response>`);
-    const stored = await t.db.call<{ action: string | null }[]>('list_conversation_turns', { p_company_id: es.id, p_channel: 'whatsapp', p_contact: `+52${local}` });
+    const stored = await t.db.call<'list_conversation_turns', { action: string | null }[]>('list_conversation_turns', { p_company_id: es.id, p_channel: 'whatsapp', p_contact: `+52${local}` });
     expect(stored.map((x) => x.action)).toEqual([null, 'answer', null, 'repeat']);
     expect((await usage(es.id)).map((u) => u.kind)).toEqual(expect.arrayContaining(['whatsapp_message_inbound', 'whatsapp_message_outbound']));
   });

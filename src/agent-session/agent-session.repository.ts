@@ -36,7 +36,7 @@ export class AgentSessionRepository {
   constructor(private readonly db: Database) {}
 
   openSession(claims: StreamTokenClaims, knowledgeChars: number): Promise<CallContext> {
-    return this.db.call<CallContext>('open_agent_session', {
+    return this.db.call<'open_agent_session', CallContext>('open_agent_session', {
       p_jti: claims.jti,
       p_call_sid: claims.call_sid,
       p_company_id: claims.company_id,
@@ -64,7 +64,7 @@ export class AgentSessionRepository {
       p_company_id: company_id,
       p_user_id: user_id,
       p_call_sid: call_sid,
-      p_events: JSON.stringify([event]),
+      p_events: [event],
     });
   }
 }

@@ -36,13 +36,13 @@ export class AgentRepository {
       p_user_id: args.userId,
       p_call_sid: args.callSid,
       p_turn_key: args.turnKey,
-      p_turns: JSON.stringify(args.turns),
-      p_usage: JSON.stringify(args.usage),
+      p_turns: args.turns,
+      p_usage: args.usage,
     });
   }
 
   recordUsage(companyId: string, userId: string | null, callSid: string | null, events: UsageEventInput[]): Promise<{ recorded: number }> {
-    return this.db.call('record_agent_usage', { p_company_id: companyId, p_user_id: userId, p_call_sid: callSid, p_events: JSON.stringify(events) });
+    return this.db.call('record_agent_usage', { p_company_id: companyId, p_user_id: userId, p_call_sid: callSid, p_events: events });
   }
 
   turns(companyId: string, channel: AgentChannel, contact: string): Promise<{ seq: number; role: string; text: string; action: string | null; brain: string | null }[]> {

@@ -81,11 +81,16 @@ export class AccessTokenVerifier {
     };
   }
 
-  /** Created on first use and cached by jose (refetched on an unknown kid): an unreachable JWKS never blocks start-up. */
+  /**
+   * Created on first use and cached by jose: an unreachable JWKS never blocks start-up (a failed fetch is retried
+   * by the next token), and a token with a key id not in the cache refetches the set (at most once a cooldown), so
+   * a rotated key is accepted without a restart. The cache lives 10 minutes, as Supabase's own clients cache it.
+   */
   private keySet(): JWTVerifyGetKey {
     this.jwks ??= createRemoteJWKSet(new URL(`${this.config.auth.supabaseUrl}/auth/v1/.well-known/jwks.json`), {
       timeoutDuration: 3000,
       cacheMaxAge: 10 * 60 * 1000,
+      cooldownDuration: this.config.auth.jwksCooldownMs ?? 30_000,
     });
     return this.jwks;
   }

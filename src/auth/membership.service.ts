@@ -18,10 +18,10 @@ export class MembershipService {
   constructor(private readonly db: Database) {}
 
   membership(companyId: string, userId: string): Promise<CompanyMembership> {
-    return this.db.call<CompanyMembership>('get_company_membership', { p_company_id: companyId, p_user_id: userId });
+    return this.db.call<'get_company_membership', CompanyMembership>('get_company_membership', { p_company_id: companyId, p_user_id: userId });
   }
 
   async companiesOf(userId: string): Promise<UserCompany[]> {
-    return (await this.db.call<UserCompany[]>('list_user_companies', { p_user_id: userId })) ?? [];
+    return (await this.db.call<'list_user_companies', UserCompany[]>('list_user_companies', { p_user_id: userId })) ?? [];
   }
 }

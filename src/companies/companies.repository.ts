@@ -49,7 +49,7 @@ export class CompaniesRepository {
   }
 
   createKnowledgeEntries(companyId: string, entries: KnowledgeEntryInput[]): Promise<KnowledgeEntry[]> {
-    return this.db.call('create_knowledge_entries', { p_company_id: companyId, p_entries: JSON.stringify(entries) });
+    return this.db.call('create_knowledge_entries', { p_company_id: companyId, p_entries: entries });
   }
 
   listKnowledgeEntries(companyId: string, limit: number, offset: number, tag: string | null): Promise<Omit<KnowledgePage, 'page' | 'page_size'>> {
@@ -61,7 +61,7 @@ export class CompaniesRepository {
   }
 
   updateKnowledgeEntry(companyId: string, entryId: string, changes: Partial<KnowledgeEntryInput>): Promise<KnowledgeEntry> {
-    return this.db.call('update_knowledge_entry', { p_company_id: companyId, p_entry_id: entryId, p_changes: JSON.stringify(changes) });
+    return this.db.call('update_knowledge_entry', { p_company_id: companyId, p_entry_id: entryId, p_changes: changes });
   }
 
   deleteKnowledgeEntry(companyId: string, entryId: string): Promise<{ id: string; deleted: true }> {

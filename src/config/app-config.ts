@@ -38,6 +38,11 @@ export abstract class AppConfig {
     jwtSecret?: string;
     /** Whether `jwtSecret` is the built-in development secret. */
     jwtSecretIsDevelopment: boolean;
+    /**
+     * Least time between two JWKS fetches caused by unknown key ids (jose's cooldown, 30 s when unset): not an
+     * environment setting; tests shorten it to see a key rotation without waiting.
+     */
+    jwksCooldownMs?: number;
   };
   declare twilio: {
     accountSid: string;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { openTestDatabase } from '../../test/support/test-database.js';
 import { DatabaseError } from './database-error.js';
 import { PgDatabase } from './pg-database.js';
@@ -16,7 +17,7 @@ describe('PgDatabase', () => {
 
   it('keeps working after a failed statement (the embedded pool used to lose its only connection)', async () => {
     for (let i = 0; i < 3; i++) {
-      const error = await db.call('no_such_function').catch((e: unknown) => e);
+      const error = await db.call('get_company', { p_company_id: randomUUID() }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DatabaseError);
       await expect(db.pool.query('select 1/0')).rejects.toMatchObject({ code: '22012' });
       expect(await db.call('health_check')).toEqual({ ok: true });
@@ -38,40 +39,43 @@ describe('PgDatabase', () => {
   });
 
   it('commits a transaction whole or not at all', async () => {
-    const suffix = Math.random().toString(36).slice(2, 8);
-    const table = `tx_probe_${suffix}`;
-    const fn = `tx_probe_insert_${suffix}`;
-    await db.pool.query(`create table public.${table} (id int primary key)`);
-    await db.pool.query(`alter table public.${table} enable row level security; revoke all on public.${table} from public, anon, authenticated`);
-    await db.pool.query(`create function public.${fn}(p_id int) returns jsonb language sql as $$ insert into public.${table} values (p_id) returning jsonb_build_object('id', id) $$`);
-    await db.pool.query(`revoke execute on function public.${fn}(int) from public, anon, authenticated`);
-    try {
-      await expect(
-        db.transaction(async (s) => {
-          await s.call(fn, { p_id: 1 });
-          await s.call(fn, { p_id: 2 });
-          throw new Error('abort');
-        }),
-      ).rejects.toThrow('abort');
-      expect((await db.pool.query(`select count(*)::int as n from public.${table}`)).rows[0].n).toBe(0);
-      await db.transaction(async (s) => {
-        await s.call(fn, { p_id: 1 });
-        await s.call(fn, { p_id: 2 });
-      });
-      expect((await db.pool.query(`select count(*)::int as n from public.${table}`)).rows[0].n).toBe(2);
-      // a failing call inside rolls back the calls before it
-      await expect(db.transaction(async (s) => {
-        await s.call(fn, { p_id: 3 });
-        await s.call(fn, { p_id: 1 });
-      })).rejects.toMatchObject({ kind: 'conflict' });
-      expect((await db.pool.query(`select count(*)::int as n from public.${table}`)).rows[0].n).toBe(2);
-    } finally {
-      await db.pool.query(`drop function public.${fn}(int); drop table public.${table}`);
-    }
+    const owner = randomUUID();
+    const count = async (): Promise<number> =>
+      (await db.pool.query<{ n: number }>('select count(*)::int as n from public.company_members where user_id = $1', [owner])).rows[0].n;
+    await expect(
+      db.transaction(async (s) => {
+        await s.call('create_company', { p_name: 'Tx probe', p_owner_id: owner });
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(await count()).toBe(0);
+    await db.transaction(async (s) => {
+      await s.call('create_company', { p_name: 'Tx probe 1', p_owner_id: owner });
+      await s.call('create_company', { p_name: 'Tx probe 2', p_owner_id: owner });
+    });
+    expect(await count()).toBe(2);
+    // a failing call inside rolls back the calls before it
+    await expect(
+      db.transaction(async (s) => {
+        await s.call('create_company', { p_name: 'Tx probe 3', p_owner_id: owner });
+        await s.call('get_company', { p_company_id: randomUUID() });
+      }),
+    ).rejects.toBeInstanceOf(DatabaseError);
+    expect(await count()).toBe(2);
   });
 
-  it('refuses identifiers that could inject SQL', async () => {
-    await expect(db.call('health_check; drop table companies')).rejects.toThrow(/Invalid SQL identifier/);
-    await expect(db.call('health_check', { 'p_x) --': 1 })).rejects.toThrow(/Invalid SQL identifier/);
+  it('sends jsonb arguments as JSON, so arrays stay JSON arrays', async () => {
+    const owner = randomUUID();
+    const company = await db.call<'create_company', { id: string }>('create_company', { p_name: 'Json probe', p_owner_id: owner });
+    await db.call('create_knowledge_entries', { p_company_id: company.id, p_entries: [{ title: 'Hours', content: 'Nine to five', tags: ['hours', 'open'] }] });
+    const { rows } = await db.pool.query('select tags from public.knowledge_entries where company_id = $1', [company.id]);
+    expect(rows).toEqual([{ tags: ['hours', 'open'] }]);
+  });
+
+  it('refuses functions and arguments that the descriptors do not describe', async () => {
+    const untyped = db as unknown as { call(fn: string, args?: Record<string, unknown>): Promise<unknown> };
+    await expect(untyped.call('health_check; drop table companies')).rejects.toThrow(/Invalid SQL identifier/);
+    await expect(untyped.call('health_check', { 'p_x) --': 1 })).rejects.toThrow(/has no argument/);
+    await expect(untyped.call('no_such_function')).rejects.toThrow(/not a described SQL function/);
   });
 });

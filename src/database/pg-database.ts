@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
-import { assertIdentifier, Database, DatabaseKind, DatabaseSession, FunctionArgs } from './database.js';
+import { argumentsToSend, assertIdentifier, Database, DatabaseKind, DatabaseSession, describedCall, FunctionArgs } from './database.js';
 import { DatabaseError } from './database-error.js';
+import { SqlArgsParameter, SqlFunctionDescriptor, SqlFunctionName, SqlResult } from './sql-function-types.js';
 
 /** Builds `select public.fn(p_a => $1, ...)` once per function and argument set. */
 const statementCache = new Map<string, string>();
@@ -18,19 +19,37 @@ export function functionCallSql(fn: string, argNames: string[]): string {
   return sql;
 }
 
-function toParam(value: unknown): unknown {
-  // node-postgres turns arrays into Postgres arrays; jsonb parameters take objects, which it stringifies.
-  return value === undefined ? null : value;
+/**
+ * node-postgres sends a JS array as a Postgres array literal and an object as JSON: a jsonb parameter is
+ * therefore always sent as its JSON text, whatever its value, so that arrays arrive as JSON arrays.
+ */
+export function toPgParam(type: string, value: unknown): unknown {
+  if (value === null) return null;
+  if (type === 'jsonb' || type === 'json') return JSON.stringify(value);
+  return value;
 }
 
-async function callOn<T>(runner: Pool | PoolClient, fn: string, args: FunctionArgs): Promise<T> {
-  const names = Object.keys(args);
-  const sql = functionCallSql(fn, names);
+async function callOn<T>(runner: Pool | PoolClient, fn: string, descriptor: SqlFunctionDescriptor, args: FunctionArgs): Promise<T> {
+  const sent = argumentsToSend(descriptor, args);
+  const sql = functionCallSql(fn, sent.map(([name]) => name));
   try {
-    const result = await runner.query<{ result: T }>(sql, names.map((n) => toParam(args[n])));
+    const result = await runner.query<{ result: T }>(sql, sent.map(([, type, value]) => toPgParam(type, value)));
     return (result.rows[0]?.result ?? null) as T;
   } catch (error) {
     throw DatabaseError.fromPostgres(error);
+  }
+}
+
+/** A transaction's calls, on the one client that holds it. */
+class PgSession implements DatabaseSession {
+  constructor(private readonly client: PoolClient) {}
+
+  call<F extends SqlFunctionName, R = SqlResult<F>>(fn: F, ...[args]: SqlArgsParameter<F>): Promise<R> {
+    try {
+      return callOn<R>(this.client, fn, describedCall(fn, args ?? {}), args ?? {});
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 }
 
@@ -44,8 +63,8 @@ export class PgDatabase extends Database {
     super();
   }
 
-  call<T>(fn: string, args: FunctionArgs = {}): Promise<T> {
-    return callOn<T>(this.pool, fn, args);
+  protected invoke<R>(fn: string, descriptor: SqlFunctionDescriptor, args: FunctionArgs): Promise<R> {
+    return callOn<R>(this.pool, fn, descriptor, args);
   }
 
   async transaction<T>(work: (session: DatabaseSession) => Promise<T>): Promise<T> {
@@ -57,7 +76,7 @@ export class PgDatabase extends Database {
     }
     try {
       await client.query('begin');
-      const result = await work({ call: <R>(fn: string, args: FunctionArgs = {}) => callOn<R>(client, fn, args) });
+      const result = await work(new PgSession(client));
       await client.query('commit');
       return result;
     } catch (error) {

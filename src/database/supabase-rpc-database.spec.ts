@@ -26,7 +26,7 @@ describe('SupabaseRpcDatabase', () => {
   it('posts named arguments to /rest/v1/rpc/<fn> with the service-role key', async () => {
     const { fetch, requests } = fakeFetch(200, { company_id: 'c1' });
     const db = new SupabaseRpcDatabase(URL_, KEY, fetch);
-    const result = await db.call('resolve_phone_number', { p_phone_number: '+525512345678', p_skip: undefined });
+    const result = await db.call('resolve_phone_number', { p_phone_number: '+525512345678' });
     expect(result).toEqual({ company_id: 'c1' });
     expect(requests).toHaveLength(1);
     const [req] = requests;
@@ -35,7 +35,23 @@ describe('SupabaseRpcDatabase', () => {
     expect(req.headers.apikey).toBe(KEY);
     expect(req.headers.authorization).toBe(`Bearer ${KEY}`);
     expect(req.headers['content-type']).toContain('application/json');
-    expect(req.body).toEqual({ p_phone_number: '+525512345678', p_skip: null });
+    expect(req.body).toEqual({ p_phone_number: '+525512345678' });
+  });
+
+  it('sends jsonb arguments as JSON values, timestamps as ISO text, and leaves out undefined defaulted arguments', async () => {
+    const { fetch, requests } = fakeFetch(200, {});
+    const db = new SupabaseRpcDatabase(URL_, KEY, fetch);
+    const entries = [{ title: 'Hours', content: 'Nine to five', tags: ['hours'] }];
+    await db.call('create_knowledge_entries', { p_company_id: 'c1', p_entries: entries });
+    await db.call('company_usage_summary', { p_company_id: 'c1', p_from: new Date('2026-01-01T00:00:00Z'), p_to: null, p_group_by: 'day' });
+    await db.call('list_company_calls', { p_company_id: 'c1', p_status: undefined, p_limit: 5 });
+    await db.call('record_agent_usage', { p_company_id: 'c1', p_user_id: undefined as unknown as null, p_call_sid: null, p_events: [] });
+    expect(requests.map((r) => r.body)).toEqual([
+      { p_company_id: 'c1', p_entries: entries },
+      { p_company_id: 'c1', p_from: '2026-01-01T00:00:00.000Z', p_to: null, p_group_by: 'day' },
+      { p_company_id: 'c1', p_limit: 5 },
+      { p_company_id: 'c1', p_user_id: null, p_call_sid: null, p_events: [] },
+    ]);
   });
 
   it('returns null for a function that returned null', async () => {
@@ -53,7 +69,7 @@ describe('SupabaseRpcDatabase', () => {
     [503, { code: 'PGRST000', message: 'Could not connect' }, 'unavailable'],
   ])('maps HTTP %i %j to a %s DatabaseError', async (status, body, kind) => {
     const { fetch } = fakeFetch(status, body);
-    const error = await new SupabaseRpcDatabase(URL_, KEY, fetch).call('resolve_phone_number', {}).catch((e: unknown) => e);
+    const error = await new SupabaseRpcDatabase(URL_, KEY, fetch).call('resolve_phone_number', { p_phone_number: '+1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatabaseError);
     expect((error as DatabaseError).kind).toBe(kind);
     expect((error as DatabaseError).code).toBe(body.code);
@@ -68,11 +84,13 @@ describe('SupabaseRpcDatabase', () => {
     expect((error as DatabaseError).kind).toBe('unavailable');
   });
 
-  it('refuses function and argument names that are not plain identifiers, before sending anything', async () => {
+  it('refuses functions and arguments that the descriptors do not describe, before sending anything', async () => {
     const { fetch, requests } = fakeFetch(200, null);
     const db = new SupabaseRpcDatabase(URL_, KEY, fetch);
-    await expect(db.call('x; drop table companies')).rejects.toThrow(/Invalid SQL identifier/);
-    await expect(db.call('ok_fn', { 'p_a"': 1 })).rejects.toThrow(/Invalid SQL identifier/);
+    const untyped = db as unknown as { call(fn: string, args?: Record<string, unknown>): Promise<unknown> };
+    await expect(untyped.call('x; drop table companies')).rejects.toThrow(/Invalid SQL identifier/);
+    await expect(untyped.call('no_such_function')).rejects.toThrow(/not a described SQL function/);
+    await expect(untyped.call('health_check', { 'p_a"': 1 })).rejects.toThrow(/has no argument/);
     expect(requests).toHaveLength(0);
   });
 

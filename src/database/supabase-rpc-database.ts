@@ -1,7 +1,8 @@
 import { createClient, SupabaseClient } from '@supabase/supabase-js';
 import ws from 'ws';
-import { assertIdentifier, Database, DatabaseSession, FunctionArgs } from './database.js';
+import { argumentsToSend, Database, DatabaseSession, FunctionArgs } from './database.js';
 import { DatabaseError, kindOfCode, RAISED_CODES } from './database-error.js';
+import { SqlFunctionDescriptor } from './sql-function-types.js';
 
 type Fetch = typeof fetch;
 
@@ -29,13 +30,11 @@ export class SupabaseRpcDatabase extends Database {
     });
   }
 
-  async call<T>(fn: string, args: FunctionArgs = {}): Promise<T> {
-    assertIdentifier(fn);
-    Object.keys(args).forEach(assertIdentifier);
-    const body = Object.fromEntries(Object.entries(args).map(([k, v]) => [k, v === undefined ? null : v]));
+  protected async invoke<R>(fn: string, descriptor: SqlFunctionDescriptor, args: FunctionArgs): Promise<R> {
+    const body = Object.fromEntries(argumentsToSend(descriptor, args).map(([name, , value]) => [name, toJsonBodyValue(value)]));
     const { data, error, status } = await this.client.rpc(fn, body);
     if (error) throw mapRpcError(error, status);
-    return (data ?? null) as T;
+    return (data ?? null) as R;
   }
 
   transaction<T>(_work: (session: DatabaseSession) => Promise<T>): Promise<T> {
@@ -51,6 +50,15 @@ export class SupabaseRpcDatabase extends Database {
   async close(): Promise<void> {
     await this.client.removeAllChannels();
   }
+}
+
+/**
+ * PostgREST binds each key of the JSON body to the argument of that name through `json_to_record`, so every
+ * value goes as itself: a jsonb argument as the JSON object or array (a JSON string would stay a jsonb string),
+ * a timestamp as ISO text.
+ */
+function toJsonBodyValue(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString() : value;
 }
 
 export function mapRpcError(error: PostgrestError, status: number): DatabaseError {

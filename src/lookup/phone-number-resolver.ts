@@ -25,7 +25,7 @@ export class PhoneNumberResolver {
     const now = Date.now();
     const hit = this.cache.get(e164);
     if (hit && hit.expires > now) return hit.value;
-    const value = await this.db.call<PhoneNumberResolution | null>('resolve_phone_number', { p_phone_number: e164 });
+    const value = await this.db.call<'resolve_phone_number', PhoneNumberResolution | null>('resolve_phone_number', { p_phone_number: e164 });
     // Unknown numbers are not cached: a number configured on another instance must work at once.
     if (value) {
       if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);

@@ -8,6 +8,6 @@ export class MessagingRepository {
   constructor(private readonly db: Database) {}
 
   recordUsage(companyId: string, userId: string | null, events: UsageEventInput[]): Promise<{ recorded: number }> {
-    return this.db.call('record_agent_usage', { p_company_id: companyId, p_user_id: userId, p_call_sid: null, p_events: JSON.stringify(events) });
+    return this.db.call('record_agent_usage', { p_company_id: companyId, p_user_id: userId, p_call_sid: null, p_events: events });
   }
 }

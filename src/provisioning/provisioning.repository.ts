@@ -79,7 +79,7 @@ export class ProvisioningRepository {
   }
 
   async startPurchase(bundleId: string, owner: string): Promise<boolean> {
-    return (await this.db.call<{ started: boolean }>('start_regulatory_bundle_purchase', { p_bundle_id: bundleId, p_owner: owner })).started;
+    return (await this.db.call<'start_regulatory_bundle_purchase', { started: boolean }>('start_regulatory_bundle_purchase', { p_bundle_id: bundleId, p_owner: owner })).started;
   }
 
   recordPurchase(bundleId: string, n: { phone_number: string; sid: string; voice_url: string | null; sms_url: string | null; status_callback: string | null }): Promise<BundleRecord> {
