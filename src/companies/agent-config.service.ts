@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Tenant } from '../auth/tenant.js';
 import { InputValidationException } from '../common/validation.js';
 import { AgentConfig } from './agent-config.js';
 import { CompaniesRepository } from './companies.repository.js';
@@ -19,16 +20,16 @@ export class AgentConfigService {
     return this.repository.getAgentConfig(companyId);
   }
 
-  replace(companyId: string, config: PutAgentConfigDto): Promise<AgentConfig> {
-    return this.repository.saveAgentConfig(companyId, { ...config }, true);
+  replace(tenant: Tenant, config: PutAgentConfigDto): Promise<AgentConfig> {
+    return this.repository.saveAgentConfig(tenant.companyId, { ...config }, true);
   }
 
   /** Only the fields present change; null clears an optional one. */
-  update(companyId: string, changes: PatchAgentConfigDto): Promise<AgentConfig> {
+  update(tenant: Tenant, changes: PatchAgentConfigDto): Promise<AgentConfig> {
     // PATCH makes every field optional, but the required ones cannot be cleared.
     const cleared = REQUIRED.filter((key) => changes[key] === null);
     if (cleared.length > 0) throw new InputValidationException(cleared.map((field) => ({ field, message: `${field} cannot be null; leave it out to keep it` })));
     const present = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
-    return this.repository.saveAgentConfig(companyId, present, false);
+    return this.repository.saveAgentConfig(tenant.companyId, present, false);
   }
 }
