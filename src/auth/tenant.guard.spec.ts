@@ -19,7 +19,7 @@ interface Shape {
 
 function setup(source: TenantSource, grant?: (target: unknown) => Tenant) {
   const metadata: Record<string, unknown> = { [TENANT_SOURCE]: source, [COMPANY_ROLES]: ['owner', 'admin'] };
-  const reflector = strictMock<Reflector>('reflector', { getAllAndOverride: ((key: string) => metadata[key]) as Reflector['getAllAndOverride'] });
+  const reflector = strictMock<Reflector>('reflector', { getAllAndOverride: ((key: string) => metadata[key]) as unknown as Reflector['getAllAndOverride'] });
   const access = strictMock<AccessService>('access', grant ? { requireAccess: async (_u, target) => grant(target) } : {});
   const guard = new TenantGuard(reflector, access);
   const run = async (shape: Shape) => {
