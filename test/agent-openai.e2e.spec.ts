@@ -23,6 +23,9 @@ afterAll(async () => {
   await llm.stop();
 });
 
+/** One call per company: usage names its call, and a call belongs to one company (sql/0052). */
+const callSidOf = (companyId: string): string => `CA${companyId.replace(/-/g, '')}`;
+
 async function company(config: Record<string, unknown> = {}): Promise<string> {
   const { id } = await createCompany(t.db);
   await t.db.call('save_agent_config', { p_company_id: id, p_config: { language: 'en-US', brain: 'openai', name: 'Max', instructions: 'Be kind.', ...config }, p_replace: false });
@@ -34,7 +37,7 @@ async function company(config: Record<string, unknown> = {}): Promise<string> {
 }
 async function say(companyId: string, contact: string, text: string): Promise<AgentEvent[]> {
   const events: AgentEvent[] = [];
-  for await (const e of agent.respond({ companyId, channel: 'voice', contact, text, callSid: `CA${'1'.repeat(32)}` })) events.push(e);
+  for await (const e of agent.respond({ companyId, channel: 'voice', contact, text, callSid: callSidOf(companyId) })) events.push(e);
   return events;
 }
 const usage = async (companyId: string): Promise<{ kind: string; quantity: string; unit: string; call_sid: string }[]> =>
@@ -61,8 +64,8 @@ describe('the openai brain', () => {
     expect(sent.body.messages[0].content).toContain('Be kind.');
     expect(sent.body.messages.at(-1)).toEqual({ role: 'user', content: 'when do you open?' });
     expect(await usage(id)).toEqual([
-      { kind: 'llm_input_tokens', quantity: '321.0000', unit: 'tokens', call_sid: `CA${'1'.repeat(32)}` },
-      { kind: 'llm_output_tokens', quantity: '12.0000', unit: 'tokens', call_sid: `CA${'1'.repeat(32)}` },
+      { kind: 'llm_input_tokens', quantity: '321.0000', unit: 'tokens', call_sid: callSidOf(id) },
+      { kind: 'llm_output_tokens', quantity: '12.0000', unit: 'tokens', call_sid: callSidOf(id) },
     ]);
 
     // The next turn carries the history.

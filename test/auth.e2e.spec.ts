@@ -146,13 +146,13 @@ describe('the access-token guard (asymmetric keys through the project JWKS)', ()
 @Controller('api/test-companies')
 class CompanyProbeController {
   @Get(':company_id/read')
-  @CompanyAccess()
+  @CompanyAccess('path')
   readCompany(@Param('company_id') id: string): { id: string } {
     return { id };
   }
 
   @Get(':company_id/write')
-  @CompanyAccess('owner', 'admin')
+  @CompanyAccess('path', 'owner', 'admin')
   writeCompany(@Param('company_id') id: string): { id: string } {
     return { id };
   }

@@ -17,6 +17,8 @@ const full = {
   greeting: 'Hola, gracias por llamar.',
   instructions: 'Eres la recepcionista.',
   voice: 'es-MX-Neural2-A',
+  tts_provider: 'Google',
+  realtime_voice: 'cedar',
   voice_path: 'media_stream',
   brain: 'openai',
   model: 'gpt-4o-mini',
@@ -39,7 +41,7 @@ describe('/api/companies/{company_id}/agent', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       company_id: c.companyId, name: 'Assistant', language: 'es-MX', greeting: null, instructions: null, voice: null,
-      voice_path: 'conversation_relay', brain: 'knowledge', model: null, transfer_number: null, fallback_number: null,
+      tts_provider: null, realtime_voice: null, voice_path: 'conversation_relay', brain: 'knowledge', model: null, transfer_number: null, fallback_number: null,
       business_hours: null, max_concurrent_calls: null, updated_at: null,
     });
   });

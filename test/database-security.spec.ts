@@ -66,3 +66,41 @@ describe('what the Supabase API roles can reach', () => {
     expect(await asRole('service_role', `select public.resolve_phone_number(p_phone_number => '+525512345678')`)).toBeUndefined();
   });
 });
+
+/** The audit the test above runs: functions in public that the role may execute. */
+async function executableBy(client: { query: PgDatabase['pool']['query'] }, role: string): Promise<string[]> {
+  const { rows } = await client.query<{ signature: string }>(
+    `select p.oid::regprocedure::text as signature from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname = 'public' and has_function_privilege($1, p.oid, 'execute')`,
+    [role],
+  );
+  return rows.map((r) => r.signature);
+}
+
+describe('a function created without its revoke (sql/0053)', () => {
+  /** Creates a function the way a careless migration would (no revoke), as the migrating role, then rolls back. */
+  async function withCarelessFunction<T>(before: string, check: (client: { query: PgDatabase['pool']['query'] }) => Promise<T>): Promise<T> {
+    const client = await db.pool.connect();
+    try {
+      await client.query('begin');
+      if (before) await client.query(before);
+      await client.query(`create function public.careless_probe() returns int language sql as 'select 1'`);
+      return await check(client as unknown as { query: PgDatabase['pool']['query'] });
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
+  }
+
+  it('is not executable by anon or authenticated: the default privileges now do what sql/0000 says', async () => {
+    await withCarelessFunction('', async (client) => {
+      for (const role of ['anon', 'authenticated']) expect(await executableBy(client, role)).not.toContain('careless_probe()');
+    });
+  });
+
+  it("is caught by the audit when the defaults do not protect it (PostgreSQL's built-in default, as before sql/0053)", async () => {
+    await withCarelessFunction('alter default privileges grant execute on functions to public', async (client) => {
+      expect(await executableBy(client, 'anon')).toEqual(['careless_probe()']);
+    });
+  });
+});

@@ -39,7 +39,8 @@ describe('POST /api/phone-numbers/{phone_number}/configure', () => {
     const resolver = t.app.get(PhoneNumberResolver);
     expect((await resolver.resolveNormalized(number))?.company_id).toBe(other.id);
 
-    const res = await configure(owner, `+52 ${number.slice(3, 5)} ${number.slice(5, 9)} ${number.slice(9)}`, company.id);
+    // A number no company has yet is assigned by a platform admin; the company's owner reconfigures it afterwards.
+    const res = await configure(admin, `+52 ${number.slice(3, 5)} ${number.slice(5, 9)} ${number.slice(9)}`, company.id);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toMatchObject({
       phone_number: number,
@@ -71,7 +72,7 @@ describe('POST /api/phone-numbers/{phone_number}/configure', () => {
   it('answers 404 for a number that is not in the Twilio account, and writes nothing', async () => {
     const number = randomMexicanNumber();
     const updatesBefore = fake.sent('api', /\/IncomingPhoneNumbers\/PN/, 'POST').length;
-    const res = await configure(owner, number, company.id);
+    const res = await configure(admin, number, company.id);
     expect(res.status).toBe(404);
     expect(res.body.message).toBe(`${number} is not in the Twilio account; buy it (or port it) first`);
     expect((await t.db.pool.query('select 1 from public.phone_numbers where phone_number = $1', [number])).rowCount).toBe(0);
@@ -88,7 +89,7 @@ describe('POST /api/phone-numbers/{phone_number}/configure', () => {
     const number = randomMexicanNumber();
     fake.addIncomingNumber(number);
     fake.failNext({ host: 'api', method: 'POST', path: /\/IncomingPhoneNumbers\/PN/, fault: { status: 500 } });
-    const res = await configure(owner, number, company.id);
+    const res = await configure(admin, number, company.id);
     expect(res.status).toBe(502);
     expect((await t.db.pool.query('select 1 from public.phone_numbers where phone_number = $1', [number])).rowCount).toBe(0);
   });
@@ -100,7 +101,7 @@ describe('POST /api/phone-numbers/{phone_number}/configure', () => {
     await addPhoneNumber(t.db, other.id, { phone_number: number, twilio_sid: incoming.sid });
     const refused = await configure(owner, number, company.id);
     expect(refused.status).toBe(403);
-    expect(refused.body.message).toMatch(/belongs to another company; only platform admins can move/);
+    expect(refused.body.message).toBe(`${number} is not a number of this company; a platform admin assigns numbers to companies`);
     expect(fake.sent('api', new RegExp(incoming.sid), 'POST')).toHaveLength(0);
     const moved = await configure(admin, number, company.id);
     expect(moved.status).toBe(200);
@@ -120,6 +121,43 @@ describe('POST /api/phone-numbers/{phone_number}/configure', () => {
   });
 });
 
+describe('who may configure a number (DESIGN §4)', () => {
+  const numberRows = async (number: string) => (await t.db.pool.query('select company_id from public.phone_numbers where phone_number = $1', [number])).rows;
+
+  it('refuses an owner a number no company has yet (a platform admin assigns it), before touching Twilio', async () => {
+    const number = randomMexicanNumber();
+    const incoming = fake.addIncomingNumber(number);
+    const res = await configure(owner, number, company.id);
+    expect(res.status).toBe(403);
+    expect(await numberRows(number)).toEqual([]);
+    expect(fake.sent('api', new RegExp(incoming.sid), 'POST')).toHaveLength(0);
+  });
+
+  it("gives a non-admin the same answer for another company's number and for a number that does not exist", async () => {
+    const theirs = randomMexicanNumber();
+    const incoming = fake.addIncomingNumber(theirs);
+    const other = await createCompany(t.db);
+    await addPhoneNumber(t.db, other.id, { phone_number: theirs, twilio_sid: incoming.sid });
+    const nowhere = randomMexicanNumber();
+    const a = await configure(owner, theirs, company.id);
+    const b = await configure(owner, nowhere, company.id);
+    expect([a.status, b.status]).toEqual([403, 403]);
+    expect(a.body.message.replace(theirs, 'N')).toBe(b.body.message.replace(nowhere, 'N'));
+    expect(await numberRows(theirs)).toEqual([{ company_id: other.id }]);
+    expect(await numberRows(nowhere)).toEqual([]);
+    expect(fake.sent('api', new RegExp(incoming.sid), 'POST')).toHaveLength(0);
+  });
+
+  it("lets the company's owners and admins reconfigure a number recorded for their company", async () => {
+    const number = randomMexicanNumber();
+    const incoming = fake.addIncomingNumber(number, { voice_url: 'https://old.example/voice' });
+    await addPhoneNumber(t.db, company.id, { phone_number: number, twilio_sid: incoming.sid });
+    const res = await configure(owner, number, company.id);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ company_id: company.id, webhook_state: 'configured', voice_url: `https://api.test.example/voice/incoming/${company.id}` });
+  });
+});
+
 describe('GET /api/phone-numbers?company_id=', () => {
   it("lists the company's numbers with whether Twilio's URLs still match, and records drift", async () => {
     const c = await createCompany(t.db);
@@ -128,8 +166,8 @@ describe('GET /api/phone-numbers?company_id=', () => {
     const drifting = randomMexicanNumber();
     fake.addIncomingNumber(good);
     const drift = fake.addIncomingNumber(drifting);
-    expect((await configure(owner, good, c.id)).status).toBe(200);
-    expect((await configure(owner, drifting, c.id)).status).toBe(200);
+    expect((await configure(admin, good, c.id)).status).toBe(200);
+    expect((await configure(admin, drifting, c.id)).status).toBe(200);
     drift.voice_url = 'https://someone-else.example/voice';
     const unknown = await addPhoneNumber(t.db, c.id);
 

@@ -22,6 +22,7 @@ interface AgentConfigFixture {
   language?: string;
   greeting?: string | null;
   voice?: string | null;
+  tts_provider?: string | null;
   voice_path?: 'conversation_relay' | 'media_stream';
   transfer_number?: string | null;
   fallback_number?: string | null;
@@ -31,13 +32,13 @@ interface AgentConfigFixture {
 
 async function setAgentConfig(companyId: string, c: AgentConfigFixture): Promise<void> {
   await t.db.pool.query(
-    `insert into public.agent_configs (company_id, language, greeting, voice, voice_path, transfer_number, fallback_number, business_hours, max_concurrent_calls)
-     values ($1, coalesce($2, 'es-MX'), $3, $4, coalesce($5, 'conversation_relay'), $6, $7, $8, $9)
-     on conflict (company_id) do update set language = excluded.language, greeting = excluded.greeting, voice = excluded.voice,
+    `insert into public.agent_configs (company_id, language, greeting, voice, voice_path, transfer_number, fallback_number, business_hours, max_concurrent_calls, tts_provider)
+     values ($1, coalesce($2, 'es-MX'), $3, $4, coalesce($5, 'conversation_relay'), $6, $7, $8, $9, $10)
+     on conflict (company_id) do update set language = excluded.language, greeting = excluded.greeting, voice = excluded.voice, tts_provider = excluded.tts_provider,
        voice_path = excluded.voice_path, transfer_number = excluded.transfer_number, fallback_number = excluded.fallback_number,
        business_hours = excluded.business_hours, max_concurrent_calls = excluded.max_concurrent_calls`,
     [companyId, c.language ?? null, c.greeting ?? null, c.voice ?? null, c.voice_path ?? null, c.transfer_number ?? null, c.fallback_number ?? null,
-     c.business_hours === undefined ? null : JSON.stringify(c.business_hours), c.max_concurrent_calls ?? null],
+     c.business_hours === undefined ? null : JSON.stringify(c.business_hours), c.max_concurrent_calls ?? null, c.tts_provider ?? null],
   );
 }
 
@@ -59,7 +60,7 @@ const connectOf = (xml: string): TwimlNode => parseTwiml(xml).Response.Connect a
 
 describe('POST /voice/incoming/{company_id}', () => {
   it('connects a signed call to ConversationRelay on the public host with a token that verifies', async () => {
-    const { companyId, number, userId } = await companyWithNumber({ language: 'es-MX', greeting: 'Hola, ¿en qué le ayudo?', voice: 'es-MX-Neural2-A' });
+    const { companyId, number, userId } = await companyWithNumber({ language: 'es-MX', greeting: 'Hola, ¿en qué le ayudo?', voice: 'es-MX-Neural2-A', tts_provider: 'Google' });
     const params = voiceWebhook({ To: number, From: '+52 55 9876 5432' });
     const res = await signedPost(t.server, `/voice/incoming/${companyId}`, params);
 
@@ -72,7 +73,9 @@ describe('POST /voice/incoming/{company_id}', () => {
     expect(relay['@_url']).toBe('wss://api.test.example/conversation-relay');
     expect(relay['@_welcomeGreeting']).toBe('Hola, ¿en qué le ayudo?');
     expect(relay['@_language']).toBe('es-MX');
+    // the voice always travels with its provider: alone, Twilio reads it as an ElevenLabs voice and drops the call
     expect(relay['@_voice']).toBe('es-MX-Neural2-A');
+    expect(relay['@_ttsProvider']).toBe('Google');
     const [parameter] = relay.Parameter as TwimlNode[];
     expect(parameter['@_name']).toBe('token');
     const claims = tokens.verify(parameter['@_value']);
@@ -139,7 +142,7 @@ describe('POST /voice/incoming/{company_id}', () => {
 
   it('escapes company text: a greeting holding </Say><Dial> stays an attribute value', async () => {
     const greeting = 'Hola"/></ConversationRelay></Connect><Dial>+15550001111</Dial><Say>& <x>';
-    const { companyId, number } = await companyWithNumber({ greeting, voice: '"><Hangup/>' });
+    const { companyId, number } = await companyWithNumber({ greeting, voice: '"><Hangup/>', tts_provider: 'Google' });
     const res = await signedPost(t.server, `/voice/incoming/${companyId}`, voiceWebhook({ To: number }));
     expect(res.status).toBe(200);
     expect(verbs(res.text)).toEqual(['Connect']);
@@ -202,7 +205,7 @@ describe('POST /voice/incoming/{company_id}', () => {
   });
 
   it('apologises when the webhook has no CallSid, dialing the fallback number it knows', async () => {
-    const { companyId, number } = await companyWithNumber({ language: 'en-US', fallback_number: '+15550002222' });
+    const { companyId, number } = await companyWithNumber({ language: 'en-US', fallback_number: '+12025550122' });
     await signedPost(t.server, `/voice/incoming/${companyId}`, voiceWebhook({ To: number })); // learns the fallback
     const params = voiceWebhook({ To: number });
     delete params.CallSid;
@@ -211,7 +214,7 @@ describe('POST /voice/incoming/{company_id}', () => {
     expect(verbs(res.text)).toEqual(['Say', 'Dial']);
     const twiml = parseTwiml(res.text).Response;
     expect((twiml.Say as TwimlNode[])[0]['@_language']).toBe('en-US');
-    expect(twiml.Dial).toEqual(['+15550002222']);
+    expect(twiml.Dial).toEqual(['+12025550122']);
   });
 
   describe('concurrent-call limit', () => {

@@ -104,9 +104,9 @@ describe('POST /voice/connect-action', () => {
   });
 
   it('dials the fallback number when no transfer number is set', async () => {
-    const callSid = await openCall({ language: 'en-US', fallback_number: '+15550003333' });
+    const callSid = await openCall({ language: 'en-US', fallback_number: '+12025550133' });
     const res = await signedPost(t.server, '/voice/connect-action', action(callSid, { HandoffData: '{"reasonCode":"live-agent-handoff"}' }));
-    expect(parseTwiml(res.text).Response.Dial).toEqual(['+15550003333']);
+    expect(parseTwiml(res.text).Response.Dial).toEqual(['+12025550133']);
   });
 
   it('tells the caller when nobody can take the call', async () => {

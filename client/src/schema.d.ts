@@ -396,7 +396,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Point a number of the Twilio account at a company's agent (voice, SMS and status webhooks) and record it */
+        /**
+         * Point a number of the Twilio account at a company's agent (voice, SMS and status webhooks) and record it
+         * @description A number no company has yet needs a platform admin; a company's owners and admins reconfigure the numbers recorded for their company. Another company's number gets the same 403 as a number that does not exist.
+         */
         post: operations["configurePhoneNumber"];
         delete?: never;
         options?: never;
@@ -595,10 +598,22 @@ export interface components {
              */
             name: string;
             /**
+             * @description The realtime model's voice (OpenAI)
+             * @example marin
+             * @enum {string|null}
+             */
+            realtime_voice: "alloy" | "ash" | "ballad" | "coral" | "echo" | "sage" | "shimmer" | "verse" | "marin" | "cedar" | null;
+            /**
              * @description Transfer number (E.164)
              * @example +525511112222
              */
             transfer_number: string | null;
+            /**
+             * @description Twilio's text-to-speech provider for ConversationRelay
+             * @example Google
+             * @enum {string|null}
+             */
+            tts_provider: "ElevenLabs" | "Google" | "Amazon" | null;
             /**
              * Format: date-time
              * @description When it was last saved; null when the defaults were never changed
@@ -606,7 +621,7 @@ export interface components {
              */
             updated_at: string | null;
             /**
-             * @description Text-to-speech voice
+             * @description ConversationRelay's text-to-speech voice (of tts_provider)
              * @example es-MX-Neural2-A
              */
             voice: string | null;
@@ -1794,7 +1809,7 @@ export interface components {
              */
             business_hours?: components["schemas"]["BusinessHoursDto"] | null;
             /**
-             * @description Dialed when the agent cannot take the call (E.164)
+             * @description Dialed when the agent cannot take the call: E.164, a fixed-line, mobile or toll-free number (premium-rate, shared-cost and satellite numbers are refused)
              * @example +525533334444
              */
             fallback_number?: string | null;
@@ -1829,12 +1844,24 @@ export interface components {
              */
             name?: string;
             /**
-             * @description Where "talk to a person" transfers calls (E.164)
+             * @description The realtime (media_stream) model's voice, one of OpenAI's built-in voices; marin when null
+             * @example marin
+             * @enum {string|null}
+             */
+            realtime_voice?: "alloy" | "ash" | "ballad" | "coral" | "echo" | "sage" | "shimmer" | "verse" | "marin" | "cedar" | null;
+            /**
+             * @description Where "talk to a person" transfers calls: E.164, a fixed-line, mobile or toll-free number (premium-rate, shared-cost and satellite numbers are refused)
              * @example +525511112222
              */
             transfer_number?: string | null;
             /**
-             * @description Text-to-speech voice name for the voice path
+             * @description Twilio's text-to-speech provider for ConversationRelay, sent with voice; Twilio's default (ElevenLabs) when null
+             * @example Google
+             * @enum {string|null}
+             */
+            tts_provider?: "ElevenLabs" | "Google" | "Amazon" | null;
+            /**
+             * @description ConversationRelay's text-to-speech voice, a voice of tts_provider (Google es-MX-Neural2-A, Amazon Mia-Neural, an ElevenLabs voice id); needs tts_provider
              * @example es-MX-Neural2-A
              */
             voice?: string | null;
@@ -2041,7 +2068,7 @@ export interface components {
              */
             business_hours?: components["schemas"]["BusinessHoursDto"] | null;
             /**
-             * @description Dialed when the agent cannot take the call (E.164)
+             * @description Dialed when the agent cannot take the call: E.164, a fixed-line, mobile or toll-free number (premium-rate, shared-cost and satellite numbers are refused)
              * @example +525533334444
              */
             fallback_number?: string | null;
@@ -2076,12 +2103,24 @@ export interface components {
              */
             name: string;
             /**
-             * @description Where "talk to a person" transfers calls (E.164)
+             * @description The realtime (media_stream) model's voice, one of OpenAI's built-in voices; marin when null
+             * @example marin
+             * @enum {string|null}
+             */
+            realtime_voice?: "alloy" | "ash" | "ballad" | "coral" | "echo" | "sage" | "shimmer" | "verse" | "marin" | "cedar" | null;
+            /**
+             * @description Where "talk to a person" transfers calls: E.164, a fixed-line, mobile or toll-free number (premium-rate, shared-cost and satellite numbers are refused)
              * @example +525511112222
              */
             transfer_number?: string | null;
             /**
-             * @description Text-to-speech voice name for the voice path
+             * @description Twilio's text-to-speech provider for ConversationRelay, sent with voice; Twilio's default (ElevenLabs) when null
+             * @example Google
+             * @enum {string|null}
+             */
+            tts_provider?: "ElevenLabs" | "Google" | "Amazon" | null;
+            /**
+             * @description ConversationRelay's text-to-speech voice, a voice of tts_provider (Google es-MX-Neural2-A, Amazon Mia-Neural, an ElevenLabs voice id); needs tts_provider
              * @example es-MX-Neural2-A
              */
             voice?: string | null;
@@ -2386,7 +2425,7 @@ export interface operations {
                     "application/json": components["schemas"]["BundleResponseDto"][];
                 };
             };
-            /** @description company_id missing or not a UUID */
+            /** @description company_id missing or not a UUID, or a different company_id in the body */
             400: {
                 headers: {
                     /** @description Requests allowed in the window (RATE_LIMIT_API) */
@@ -2516,7 +2555,7 @@ export interface operations {
                     "application/json": components["schemas"]["BundleResponseDto"];
                 };
             };
-            /** @description Invalid input, no regulation for the country and type, or end-user fields missing */
+            /** @description Invalid input, no regulation for the country and type, end-user fields missing, or a different company_id in the query */
             400: {
                 headers: {
                     /** @description Requests allowed in the window (RATE_LIMIT_API) */
@@ -2687,7 +2726,16 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
-            /** @description No such bundle */
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No such bundle (platform admins; others get 403) */
             404: {
                 headers: {
                     /** @description Requests allowed in the window (RATE_LIMIT_API) */
@@ -2837,7 +2885,16 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
-            /** @description No such bundle */
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No such bundle (platform admins; others get 403) */
             404: {
                 headers: {
                     /** @description Requests allowed in the window (RATE_LIMIT_API) */
@@ -2984,7 +3041,16 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
-            /** @description No such bundle */
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No such bundle (platform admins; others get 403) */
             404: {
                 headers: {
                     /** @description Requests allowed in the window (RATE_LIMIT_API) */
@@ -3107,7 +3173,16 @@ export interface operations {
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
-            /** @description No such bundle */
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No such bundle (platform admins; others get 403) */
             404: {
                 headers: {
                     /** @description Requests allowed in the window (RATE_LIMIT_API) */
@@ -6446,7 +6521,7 @@ export interface operations {
                     "application/json": components["schemas"]["PhoneNumberConfigurationDto"];
                 };
             };
-            /** @description Not a phone number, or company_id invalid */
+            /** @description Not a phone number, company_id invalid, or a different company_id in the query */
             400: {
                 headers: {
                     /** @description Requests allowed in the window (RATE_LIMIT_API) */
@@ -6539,6 +6614,15 @@ export interface operations {
                      *       "statusCode": 404
                      *     }
                      */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Someone else configured the number at the same moment; nothing was saved, try again */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };

@@ -6,7 +6,11 @@ export interface AgentProfile {
   language: string;
   greeting: string | null;
   instructions: string | null;
+  /** ConversationRelay's voice (of tts_provider); never sent to the realtime model. */
   voice: string | null;
+  tts_provider: string | null;
+  /** The realtime model's voice (OpenAI). */
+  realtime_voice: string | null;
   voice_path: StreamKind;
   transfer_number: string | null;
   fallback_number: string | null;

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import twilio from 'twilio';
+import { isDialOutNumber } from '../lookup/dial-out.js';
 import type { TwilioRestClient } from '../twilio/twilio-rest-client.js';
 import { TWILIO_REST_CLIENT } from '../twilio/twilio.tokens.js';
 
@@ -31,6 +32,8 @@ export class CallControlService {
 
   /** `<Dial>`s the number: the caller leaves the agent and rings the person. */
   async transfer(callSid: string, to: string, options: { say?: string; language?: string } = {}): Promise<void> {
+    // The platform's account pays for the dial: only numbers the dial-out rule allows (DESIGN §4).
+    if (!isDialOutNumber(to)) throw new Error('The transfer number is not a fixed-line, mobile or toll-free number');
     const response = new twilio.twiml.VoiceResponse();
     if (options.say) response.say({ language: options.language as never }, options.say);
     response.dial({}, to);
@@ -54,7 +57,7 @@ export class CallControlService {
   /** The agent can no longer serve the call: apologise, then a person if there is a number, else goodbye. */
   async rescue(callSid: string, language: string, transferNumber: string | null): Promise<'transferred' | 'ended'> {
     const words = apology(language);
-    if (transferNumber) {
+    if (isDialOutNumber(transferNumber)) {
       await this.transfer(callSid, transferNumber, { say: words.transfer, language });
       return 'transferred';
     }

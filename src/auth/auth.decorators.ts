@@ -4,12 +4,12 @@ import type { Request } from 'express';
 import { ApiErrorDto } from '../common/api-error.dto.js';
 import { AdminGuard } from './admin.guard.js';
 import { AuthenticatedUser } from './authenticated-user.js';
-import { CompanyMemberGuard } from './company-member.guard.js';
+import type { CompanyRole, TenantSource } from './tenant.js';
+import { COMPANY_ROLES, TENANT_SOURCE, TenantGuard } from './tenant.guard.js';
+
+export type { CompanyRole } from './tenant.js';
 
 export const IS_PUBLIC = 'auth:public';
-export const COMPANY_ROLES = 'auth:company-roles';
-
-export type CompanyRole = 'owner' | 'admin' | 'member';
 
 /** Opts a route out of the access-token guard (health, docs, Twilio webhooks guarded by their signature). */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
@@ -31,15 +31,19 @@ export const AdminOnly = (): MethodDecorator & ClassDecorator =>
     ApiForbiddenResponse({ description: 'The user is not a platform admin', type: ApiErrorDto }),
   );
 
+const ALL_ROLES: CompanyRole[] = ['owner', 'admin', 'member'];
+
 /**
- * Members of the company named by the route's `company_id` (path, then query, then body); with roles, only
- * those roles. Platform admins pass.
+ * Members of the route's company, read from the one place the route declares (`path`, `body`, `query`, or the
+ * owner of a resource named in the path); with roles, only those roles. Platform admins pass. The handler takes
+ * the verified company with `@CurrentTenant()`.
  */
-export const CompanyAccess = (...roles: CompanyRole[]): MethodDecorator & ClassDecorator =>
+export const CompanyAccess = (source: TenantSource, ...roles: CompanyRole[]): MethodDecorator & ClassDecorator =>
   applyDecorators(
     SignedIn(),
-    SetMetadata(COMPANY_ROLES, roles.length > 0 ? roles : ['owner', 'admin', 'member']),
-    UseGuards(CompanyMemberGuard),
+    SetMetadata(TENANT_SOURCE, source),
+    SetMetadata(COMPANY_ROLES, roles.length > 0 ? roles : ALL_ROLES),
+    UseGuards(TenantGuard),
     ApiForbiddenResponse({ description: 'The user is not a member of this company, or lacks the role', type: ApiErrorDto }),
   );
 

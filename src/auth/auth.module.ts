@@ -3,8 +3,9 @@ import { APP_GUARD } from '@nestjs/core';
 import { AccessTokenGuard } from './access-token.guard.js';
 import { AccessTokenVerifier } from './access-token-verifier.js';
 import { AdminGuard } from './admin.guard.js';
-import { CompanyMemberGuard } from './company-member.guard.js';
+import { AccessService } from './access.service.js';
 import { MembershipService } from './membership.service.js';
+import { TenantGuard } from './tenant.guard.js';
 
 @Global()
 @Module({
@@ -12,9 +13,10 @@ import { MembershipService } from './membership.service.js';
     AccessTokenVerifier,
     MembershipService,
     AdminGuard,
-    CompanyMemberGuard,
+    AccessService,
+    TenantGuard,
     { provide: APP_GUARD, useClass: AccessTokenGuard },
   ],
-  exports: [AccessTokenVerifier, MembershipService, AdminGuard, CompanyMemberGuard],
+  exports: [AccessTokenVerifier, MembershipService, AccessService, AdminGuard, TenantGuard],
 })
 export class AuthModule {}

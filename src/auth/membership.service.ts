@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database.js';
-import type { CompanyRole } from './auth.decorators.js';
+import type { CompanyRole } from './tenant.js';
 
 export interface CompanyMembership {
   company_exists: boolean;

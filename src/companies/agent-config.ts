@@ -1,4 +1,5 @@
 import type { BusinessHours } from './business-hours.js';
+import type { RealtimeVoice, TtsProvider } from './voices.js';
 
 export type VoicePath = 'conversation_relay' | 'media_stream';
 export type BrainKind = 'knowledge' | 'openai';
@@ -11,7 +12,11 @@ export interface AgentConfig {
   language: string;
   greeting: string | null;
   instructions: string | null;
+  /** ConversationRelay's voice, a voice of tts_provider. */
   voice: string | null;
+  tts_provider: TtsProvider | null;
+  /** The realtime model's voice (OpenAI). */
+  realtime_voice: RealtimeVoice | null;
   voice_path: VoicePath;
   brain: BrainKind;
   model: string | null;

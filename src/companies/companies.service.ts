@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { mayManageOwners } from '../auth/tenant.js';
+import type { Tenant } from '../auth/tenant.js';
 import { CompaniesRepository, CompanyRow, MemberRow } from './companies.repository.js';
-import type { ActingRole } from './company-role.decorator.js';
 
 @Injectable()
 export class CompaniesService {
@@ -10,24 +11,20 @@ export class CompaniesService {
     return this.repository.createCompany(name, ownerId);
   }
 
-  get(companyId: string): Promise<CompanyRow & { member_count: number }> {
-    return this.repository.getCompany(companyId);
+  get(tenant: Tenant): Promise<CompanyRow & { member_count: number }> {
+    return this.repository.getCompany(tenant.companyId);
   }
 
-  listMembers(companyId: string): Promise<MemberRow[]> {
-    return this.repository.listMembers(companyId);
+  listMembers(tenant: Tenant): Promise<MemberRow[]> {
+    return this.repository.listMembers(tenant.companyId);
   }
 
   /** Owners (and platform admins) alone hand out or take away ownership; admins manage everyone else. */
-  addMember(companyId: string, userId: string, role: string, actor: ActingRole): Promise<MemberRow> {
-    return this.repository.addMember(companyId, userId, role, mayManageOwners(actor));
+  addMember(tenant: Tenant, userId: string, role: string): Promise<MemberRow> {
+    return this.repository.addMember(tenant.companyId, userId, role, mayManageOwners(tenant));
   }
 
-  removeMember(companyId: string, userId: string, actor: ActingRole): Promise<MemberRow & { removed: true }> {
-    return this.repository.removeMember(companyId, userId, mayManageOwners(actor));
+  removeMember(tenant: Tenant, userId: string): Promise<MemberRow & { removed: true }> {
+    return this.repository.removeMember(tenant.companyId, userId, mayManageOwners(tenant));
   }
-}
-
-function mayManageOwners(actor: ActingRole): boolean {
-  return actor === 'owner' || actor === 'platform_admin';
 }

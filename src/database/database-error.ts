@@ -65,6 +65,7 @@ export function kindOfCode(code: string | undefined): DatabaseErrorKind {
     case 'P0002':
       return 'not_found';
     case '23505':
+    case '40001':
       return 'conflict';
     case '23503':
       return 'invalid';

@@ -14,10 +14,10 @@ import {
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { CompanyAccess, CurrentUser, SignedIn } from '../auth/auth.decorators.js';
-import type { AuthenticatedUser } from '../auth/authenticated-user.js';
+import { CompanyAccess } from '../auth/auth.decorators.js';
+import { CurrentTenant } from '../auth/tenant.js';
+import type { Tenant, TenantSource } from '../auth/tenant.js';
 import { ApiErrorDto } from '../common/api-error.dto.js';
-import { BundleAccessService } from './bundle-access.service.js';
 import { BundleDocumentsService } from './bundle-documents.service.js';
 import type { UploadedFile as UploadedDocument } from './bundle-documents.service.js';
 import { BundlesService } from './bundles.service.js';
@@ -27,46 +27,48 @@ import { BundleIdParamDto, CreateBundleDto, ListBundlesQueryDto, UploadBundleDoc
 /** The hard cap multer enforces while reading; the configured (smaller) limit is checked with a clear message. */
 const UPLOAD_HARD_LIMIT = 20 * 1024 * 1024 + 1;
 
+/** Routes by bundle id act on the company that owns the bundle. */
+const BUNDLE: TenantSource = { resource: 'bundle', param: 'bundle_id' };
+
 @ApiTags('bundles')
 @Controller('api/bundles')
 export class BundlesController {
   constructor(
     private readonly bundles: BundlesService,
     private readonly documents: BundleDocumentsService,
-    private readonly access: BundleAccessService,
   ) {}
 
   @Post()
-  @CompanyAccess('owner', 'admin')
+  @CompanyAccess('body', 'owner', 'admin')
   @ApiOperation({ summary: "Create a regulatory bundle for a company (the regulation is looked up at Twilio)" })
   @ApiCreatedResponse({ type: BundleResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid input, no regulation for the country and type, or end-user fields missing', type: ApiErrorDto })
+  @ApiBadRequestResponse({ description: 'Invalid input, no regulation for the country and type, end-user fields missing, or a different company_id in the query', type: ApiErrorDto })
   @ApiBadGatewayResponse({ description: 'Twilio did not answer; nothing was saved', type: ApiErrorDto })
-  createBundle(@Body() dto: CreateBundleDto, @CurrentUser() user: AuthenticatedUser): Promise<BundleResponseDto> {
-    return this.bundles.create(dto, user);
+  createBundle(@Body() dto: CreateBundleDto, @CurrentTenant() tenant: Tenant): Promise<BundleResponseDto> {
+    return this.bundles.create(tenant, dto);
   }
 
   @Get()
-  @CompanyAccess('owner', 'admin')
+  @CompanyAccess('query', 'owner', 'admin')
   @ApiOperation({ summary: "List a company's bundles, newest first" })
   @ApiOkResponse({ type: [BundleResponseDto] })
-  @ApiBadRequestResponse({ description: 'company_id missing or not a UUID', type: ApiErrorDto })
-  listBundles(@Query() query: ListBundlesQueryDto): Promise<BundleResponseDto[]> {
-    return this.bundles.list(query.company_id);
+  @ApiBadRequestResponse({ description: 'company_id missing or not a UUID, or a different company_id in the body', type: ApiErrorDto })
+  listBundles(@Query() _query: ListBundlesQueryDto, @CurrentTenant() tenant: Tenant): Promise<BundleResponseDto[]> {
+    return this.bundles.list(tenant);
   }
 
   @Get(':bundle_id')
-  @SignedIn()
+  @CompanyAccess(BUNDLE, 'owner', 'admin')
   @ApiOperation({ summary: 'A bundle with its documents and timeline' })
   @ApiOkResponse({ type: BundleResponseDto })
-  @ApiNotFoundResponse({ description: 'No such bundle', type: ApiErrorDto })
-  async getBundle(@Param() params: BundleIdParamDto, @CurrentUser() user: AuthenticatedUser): Promise<BundleResponseDto> {
-    await this.access.assert(params.bundle_id, user);
+  @ApiNotFoundResponse({ description: 'No such bundle (platform admins; others get 403)', type: ApiErrorDto })
+  getBundle(@Param() params: BundleIdParamDto): Promise<BundleResponseDto> {
     return this.bundles.get(params.bundle_id);
   }
 
   @Post(':bundle_id/documents')
-  @SignedIn()
+  // The guard runs before the interceptor: a non-member's upload is refused before its file is read.
+  @CompanyAccess(BUNDLE, 'owner', 'admin')
   @UseInterceptors(FileInterceptor('file', { limits: { fileSize: UPLOAD_HARD_LIMIT, files: 1, fields: 10 } }))
   @ApiConsumes('multipart/form-data')
   @ApiBody({
@@ -86,38 +88,34 @@ export class BundlesController {
   @ApiBadRequestResponse({ description: 'Unknown document type, bad attributes, no file, or the bundle is no longer a draft', type: ApiErrorDto })
   @ApiPayloadTooLargeResponse({ description: 'The file is over the size limit', type: ApiErrorDto })
   @ApiUnsupportedMediaTypeResponse({ description: 'Not a PDF, JPEG or PNG', type: ApiErrorDto })
-  @ApiNotFoundResponse({ description: 'No such bundle', type: ApiErrorDto })
+  @ApiNotFoundResponse({ description: 'No such bundle (platform admins; others get 403)', type: ApiErrorDto })
   async uploadBundleDocument(
     @Param() params: BundleIdParamDto,
     @Body() dto: UploadBundleDocumentDto,
     @UploadedFile() file: UploadedDocument | undefined,
-    @CurrentUser() user: AuthenticatedUser,
   ): Promise<BundleDocumentCreatedDto> {
-    await this.access.assert(params.bundle_id, user);
     return this.documents.add(params.bundle_id, dto.type, dto.attributes, file);
   }
 
   @Post(':bundle_id/evaluate')
   @HttpCode(200)
-  @SignedIn()
+  @CompanyAccess(BUNDLE, 'owner', 'admin')
   @ApiOperation({ summary: 'Ask Twilio what the bundle still lacks' })
   @ApiOkResponse({ type: EvaluationResponseDto })
-  @ApiNotFoundResponse({ description: 'No such bundle', type: ApiErrorDto })
+  @ApiNotFoundResponse({ description: 'No such bundle (platform admins; others get 403)', type: ApiErrorDto })
   @ApiBadGatewayResponse({ description: 'Twilio did not answer', type: ApiErrorDto })
-  async evaluateBundle(@Param() params: BundleIdParamDto, @CurrentUser() user: AuthenticatedUser): Promise<EvaluationResponseDto> {
-    await this.access.assert(params.bundle_id, user);
+  evaluateBundle(@Param() params: BundleIdParamDto): Promise<EvaluationResponseDto> {
     return this.bundles.evaluate(params.bundle_id);
   }
 
   @Post(':bundle_id/submit')
   @HttpCode(200)
-  @SignedIn()
+  @CompanyAccess(BUNDLE, 'owner', 'admin')
   @ApiOperation({ summary: "Submit the bundle for Twilio's review (pending-review) once Twilio finds it compliant" })
   @ApiOkResponse({ type: BundleResponseDto })
   @ApiConflictResponse({ description: 'Not a draft, incomplete, or documents not at Twilio yet', type: ApiErrorDto })
-  @ApiNotFoundResponse({ description: 'No such bundle', type: ApiErrorDto })
-  async submitBundle(@Param() params: BundleIdParamDto, @CurrentUser() user: AuthenticatedUser): Promise<BundleResponseDto> {
-    await this.access.assert(params.bundle_id, user);
+  @ApiNotFoundResponse({ description: 'No such bundle (platform admins; others get 403)', type: ApiErrorDto })
+  submitBundle(@Param() params: BundleIdParamDto): Promise<BundleResponseDto> {
     return this.bundles.submit(params.bundle_id);
   }
 }

@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, ForbiddenException, Injectable, Logger } from '@nestjs/common';
-import type { AuthenticatedUser } from '../auth/authenticated-user.js';
+import type { Tenant } from '../auth/tenant.js';
 import { AppConfig } from '../config/app-config.js';
 import { BundleRecord } from './bundle.types.js';
 import { BundleDocumentsService } from './bundle-documents.service.js';
@@ -31,7 +31,7 @@ export class BundlesService {
    * resource), the end-user fields it asks for, the address. Then the Twilio objects, then our row. When Twilio
    * fails half way nothing is saved here (the Twilio drafts left behind are unused and harmless).
    */
-  async create(dto: CreateBundleDto, user: AuthenticatedUser): Promise<BundleRecord> {
+  async create(tenant: Tenant, dto: CreateBundleDto): Promise<BundleRecord> {
     const regulation = await this.twilio.findRegulation(dto.iso_country, dto.number_type, dto.end_user_type).catch((e: unknown) => {
       throw TwilioFailure.from('look up the regulation', e).toHttp();
     });
@@ -52,13 +52,13 @@ export class BundlesService {
       throw new BadRequestException(`address.iso_country must be ${dto.iso_country}: local numbers need an address in their country`);
     }
 
-    const label = `${dto.iso_country} ${dto.number_type} ${dto.company_id.slice(0, 8)}`;
+    const label = `${dto.iso_country} ${dto.number_type} ${tenant.companyId.slice(0, 8)}`;
     const sids = await this.createAtTwilio(dto, endUser, needs.addressDocumentType, regulation.sid, label).catch((e: unknown) => {
       throw TwilioFailure.from('create the bundle', e).toHttp();
     });
     const bundle = await this.repository.createBundle({
-      company_id: dto.company_id,
-      created_by: user.id,
+      company_id: tenant.companyId,
+      created_by: tenant.user.id,
       iso_country: dto.iso_country,
       number_type: dto.number_type,
       end_user_type: dto.end_user_type,
@@ -93,8 +93,8 @@ export class BundlesService {
     return this.repository.getBundle(bundleId);
   }
 
-  list(companyId: string): Promise<BundleRecord[]> {
-    return this.repository.listBundles(companyId);
+  list(tenant: Tenant): Promise<BundleRecord[]> {
+    return this.repository.listBundles(tenant.companyId);
   }
 
   /** Sends documents Twilio lacks, then asks Twilio what is still missing. */

@@ -1,5 +1,5 @@
 import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import type { AuthenticatedUser } from '../auth/authenticated-user.js';
+import type { Tenant } from '../auth/tenant.js';
 import { AppConfig } from '../config/app-config.js';
 import { InvalidPhoneNumberError, maskPhoneNumber, normalizePhoneNumber } from '../lookup/phone-number.js';
 import { PhoneNumberResolver } from '../lookup/phone-number-resolver.js';
@@ -21,8 +21,13 @@ export class PhoneNumbersService {
     private readonly config: AppConfig,
   ) {}
 
-  /** Checks first (number format, ownership, presence in the account), then Twilio, then our record. */
-  async configure(rawNumber: string, companyId: string, user: AuthenticatedUser): Promise<PhoneNumberConfigurationDto> {
+  /**
+   * Checks first (number format, who may configure it, presence in the account), then Twilio, then our record,
+   * which is written only if the number's owner is still the one the check saw.
+   */
+  async configure(tenant: Tenant, rawNumber: string): Promise<PhoneNumberConfigurationDto> {
+    const { companyId } = tenant;
+    const platformAdmin = tenant.role === 'platform_admin';
     let e164: string;
     try {
       e164 = normalizePhoneNumber(rawNumber);
@@ -30,7 +35,7 @@ export class PhoneNumbersService {
       if (error instanceof InvalidPhoneNumberError) throw new BadRequestException(error.message);
       throw error;
     }
-    await this.repository.checkNumberAssignment(e164, companyId, user.isAdmin);
+    const { expected_company_id: expected } = await this.repository.checkNumberConfiguration(e164, companyId, platformAdmin);
     const incoming = await this.twilio.findIncomingByNumber(e164).catch((e: unknown) => {
       throw TwilioFailure.from('find the number in the account', e).toHttp();
     });
@@ -38,14 +43,15 @@ export class PhoneNumbersService {
     const updated = await this.twilio.updateWebhooks(incoming.sid, webhookUrlsFor(this.config, companyId)).catch((e: unknown) => {
       throw TwilioFailure.from('update the number', e).toHttp();
     });
-    const record = await this.repository.recordNumberConfiguration(e164, companyId, updated, user.isAdmin);
+    const record = await this.repository.recordNumberConfiguration(e164, companyId, expected, updated, platformAdmin);
     this.resolver.invalidate(e164);
     this.logger.log({ event: 'phone_number_configured', company_id: companyId, phone_number: maskPhoneNumber(e164) }, 'Number configured');
     return record;
   }
 
   /** The company's numbers with whether Twilio's URLs still match ours (asked live; drift is recorded). */
-  async list(companyId: string): Promise<PhoneNumberStateDto[]> {
+  async list(tenant: Tenant): Promise<PhoneNumberStateDto[]> {
+    const { companyId } = tenant;
     const numbers = await this.repository.listCompanyNumbers(companyId);
     return Promise.all(
       numbers.map(async (n) => {

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { LookupModule } from '../lookup/lookup.module.js';
-import { BundleAccessService } from './bundle-access.service.js';
 import { BundleDocumentsService } from './bundle-documents.service.js';
 import { BundleMonitor } from './bundle-monitor.js';
 import { BundleStatusController } from './bundle-status.controller.js';
@@ -21,7 +20,6 @@ import { TwilioProvisioningClient } from './twilio-provisioning.client.js';
   providers: [
     ProvisioningRepository,
     TwilioProvisioningClient,
-    BundleAccessService,
     BundleDocumentsService,
     BundleSyncService,
     NumberPurchaseService,

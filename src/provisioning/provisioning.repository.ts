@@ -97,24 +97,28 @@ export class ProvisioningRepository {
     return this.db.call('record_regulatory_bundle_purchase_failure', { p_bundle_id: bundleId, p_error: error, p_final: final });
   }
 
-  checkNumberAssignment(phoneNumber: string, companyId: string, allowMove: boolean): Promise<{ moves: boolean }> {
-    return this.db.call('check_phone_number_assignment', { p_phone_number: phoneNumber, p_company_id: companyId, p_allow_move: allowMove });
+  /** Refused (403) unless the company may configure the number; returns the owner seen, for the compare-and-set. */
+  checkNumberConfiguration(phoneNumber: string, companyId: string, platformAdmin: boolean): Promise<{ expected_company_id: string | null; moves: boolean }> {
+    return this.db.call('check_phone_number_configuration', { p_phone_number: phoneNumber, p_company_id: companyId, p_platform_admin: platformAdmin });
   }
 
+  /** Writes only if the number's owner is still `expectedCompanyId` (409 otherwise). */
   recordNumberConfiguration(
     phoneNumber: string,
     companyId: string,
+    expectedCompanyId: string | null,
     n: { sid: string; voice_url: string | null; sms_url: string | null; status_callback: string | null },
-    allowMove: boolean,
+    platformAdmin: boolean,
   ): Promise<PhoneNumberRecord> {
-    return this.db.call('record_phone_number_configuration', {
+    return this.db.call('record_phone_number_configuration_if_unchanged', {
       p_phone_number: phoneNumber,
       p_company_id: companyId,
+      p_expected_company_id: expectedCompanyId,
       p_twilio_sid: n.sid,
       p_voice_url: n.voice_url,
       p_sms_url: n.sms_url,
       p_status_callback_url: n.status_callback,
-      p_allow_move: allowMove,
+      p_platform_admin: platformAdmin,
     });
   }
 

@@ -1,4 +1,5 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import type { Tenant } from '../auth/tenant.js';
 import { CallSession } from './call-session.types.js';
 import { CallDetailResponseDto, CallListResponseDto, CallSummaryDto, UsageSummaryResponseDto } from './dto/call-response.dto.js';
 import { ListCallsQueryDto, UsageQueryDto } from './dto/calls-query.dto.js';
@@ -50,13 +51,13 @@ function decodeCursor(cursor: string): { startedAt: string; id: string } {
 export class CallHistoryService {
   constructor(private readonly ledger: LedgerRepository) {}
 
-  async listCalls(companyId: string, query: ListCallsQueryDto): Promise<CallListResponseDto> {
+  async listCalls(tenant: Tenant, query: ListCallsQueryDto): Promise<CallListResponseDto> {
     const limit = query.limit ?? DEFAULT_PAGE;
     const from = query.from ? new Date(query.from) : null;
     const to = query.to ? new Date(query.to) : null;
     if (from && to && from >= to) throw new BadRequestException('from must be before to');
     // One row more than the page tells whether there is a next page.
-    const rows = await this.ledger.listCalls<CallRow>(companyId, {
+    const rows = await this.ledger.listCalls<CallRow>(tenant.companyId, {
       from,
       to,
       status: query.status ?? null,
@@ -70,14 +71,15 @@ export class CallHistoryService {
     };
   }
 
-  async getCall(companyId: string, callSid: string): Promise<CallDetailResponseDto> {
-    const row = await this.ledger.getCall<CallDetailRow>(companyId, callSid);
-    if (!row) throw new NotFoundException(`Company ${companyId} has no call ${callSid}`);
+  async getCall(tenant: Tenant, callSid: string): Promise<CallDetailResponseDto> {
+    const row = await this.ledger.getCall<CallDetailRow>(tenant.companyId, callSid);
+    if (!row) throw new NotFoundException(`Company ${tenant.companyId} has no call ${callSid}`);
     const cost = row.usage.reduce((sum, event) => sum + Number(event.cost_usd), 0);
     return { ...toSummary(row, Math.round(cost * 1e6) / 1e6), timeline: row.timeline, transcript: row.transcript, usage: row.usage };
   }
 
-  async usage(companyId: string, query: UsageQueryDto): Promise<UsageSummaryResponseDto> {
+  async usage(tenant: Tenant, query: UsageQueryDto): Promise<UsageSummaryResponseDto> {
+    const { companyId } = tenant;
     const to = query.to ? new Date(query.to) : new Date();
     const from = query.from ? new Date(query.from) : new Date(to.getTime() - DEFAULT_USAGE_DAYS * 86_400_000);
     if (from >= to) throw new BadRequestException('from must be before to');

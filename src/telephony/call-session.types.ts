@@ -33,7 +33,9 @@ export interface CallSession {
 export interface CallAgentConfig {
   name: string;
   language: string;
+  /** ConversationRelay's voice, always with its tts_provider. */
   voice: string | null;
+  tts_provider: string | null;
   greeting: string | null;
   voice_path: StreamKind;
   transfer_number: string | null;

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { isDialOutNumber } from '../lookup/dial-out.js';
 import { CallSessionRepository } from './call-session.repository.js';
 import { field, isValidCallSid, TwilioForm } from './twilio-form.js';
 import { apologyTwiml, hangupTwiml, noTransferTwiml, transferTwiml } from './voice-twiml.js';
@@ -46,7 +47,7 @@ export class ConnectActionService {
         this.logger.warn({ event: 'agent_session_failed', ...log }, 'The agent session failed; apologising');
         return apologyTwiml(target?.language, target?.fallback_number);
       }
-      const number = target?.transfer_number ?? target?.fallback_number;
+      const number = [target?.transfer_number, target?.fallback_number].find(isDialOutNumber);
       this.logger.log({ event: 'call_handoff', ...log, transferred: Boolean(number) }, number ? 'Transferring the caller to a person' : 'No transfer number: telling the caller');
       return number ? transferTwiml(number, target?.language) : noTransferTwiml(target?.language);
     } catch (error) {

@@ -108,6 +108,7 @@ export class IncomingCallService {
       language: config.language,
       greeting: config.greeting,
       voice: config.voice,
+      ttsProvider: config.tts_provider,
     });
     this.metrics.increment('calls_connected');
     this.logger.log({ event: 'call_opened', ...log, from: maskPhoneNumber(opened.from_number), matched_table: opened.matched_table }, 'Call connected to the agent');

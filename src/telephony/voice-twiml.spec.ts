@@ -23,7 +23,7 @@ describe('voice TwiML', () => {
     expect(refusalTwiml('limit', 'en-GB')).toContain('<Say language="en-GB">All our lines are busy');
     expect(apologyTwiml('fr-FR')).toMatch(/<Say language="es-MX">Lo sentimos.*<Say language="en-US">We're sorry.*<Hangup\/>/);
     expect(apologyTwiml('es', '+525511112222')).toMatch(/<Say language="es-MX">.*<Dial>\+525511112222<\/Dial>/);
-    expect(transferTwiml('+15550001111', 'en-US')).toMatch(/Connecting you.*<Dial>\+15550001111<\/Dial>/);
+    expect(transferTwiml('+12025550111', 'en-US')).toMatch(/Connecting you.*<Dial>\+12025550111<\/Dial>/);
   });
 });
 

@@ -1,4 +1,5 @@
 import twilio from 'twilio';
+import { isDialOutNumber } from '../lookup/dial-out.js';
 import type { StreamKind } from '../twilio/stream-token.service.js';
 
 type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
@@ -49,7 +50,9 @@ export interface ConnectTwimlInput {
   token: string;
   language: string;
   greeting?: string | null;
+  /** ConversationRelay's voice: sent only with its provider (alone, Twilio reads it as an ElevenLabs voice). */
   voice?: string | null;
+  ttsProvider?: string | null;
 }
 
 export function connectTwiml(input: ConnectTwimlInput): string {
@@ -60,7 +63,8 @@ export function connectTwiml(input: ConnectTwimlInput): string {
       url: input.streamUrl,
       language: input.language,
       ...(input.greeting ? { welcomeGreeting: input.greeting } : {}),
-      ...(input.voice ? { voice: input.voice } : {}),
+      ...(input.ttsProvider ? { ttsProvider: input.ttsProvider } : {}),
+      ...(input.ttsProvider && input.voice ? { voice: input.voice } : {}),
     });
     relay.parameter({ name: 'token', value: input.token });
   } else {
@@ -76,16 +80,20 @@ export function refusalTwiml(reason: 'limit' | 'after_hours', language: string |
   return response.toString();
 }
 
-/** For any failure: an apology, then the company's fallback number when we know it. */
+/**
+ * For any failure: an apology, then the company's fallback number when we know it. Every <Dial> checks the
+ * dial-out rule again: a number saved before the rule existed is never dialed at the platform's expense.
+ */
 export function apologyTwiml(language: string | null | undefined, fallbackNumber?: string | null): string {
   const response = new twilio.twiml.VoiceResponse();
   say(response, 'apology', language);
-  if (fallbackNumber) response.dial(fallbackNumber);
+  if (isDialOutNumber(fallbackNumber)) response.dial(fallbackNumber);
   else response.hangup();
   return response.toString();
 }
 
 export function transferTwiml(number: string, language: string | null | undefined): string {
+  if (!isDialOutNumber(number)) return noTransferTwiml(language);
   const response = new twilio.twiml.VoiceResponse();
   say(response, 'transfer', language);
   response.dial(number);

@@ -19,7 +19,7 @@ export async function createVoiceCompany(
   const company = await createCompany(db, { name: 'Clínica Prueba' });
   const transferNumber = options.transfer === false ? null : randomMexicanNumber();
   await db.pool.query(
-    `insert into public.agent_configs (company_id, name, language, greeting, instructions, voice, voice_path, transfer_number)
+    `insert into public.agent_configs (company_id, name, language, greeting, instructions, realtime_voice, voice_path, transfer_number)
      values ($1, 'Sofía', 'es-MX', $2, 'Eres la recepcionista de una clínica.', 'marin', $3, $4)`,
     [company.id, options.greeting === undefined ? 'Hola, ¿en qué le ayudo?' : options.greeting, options.voicePath ?? 'conversation_relay', transferNumber],
   );

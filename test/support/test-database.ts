@@ -23,10 +23,10 @@ function databaseUrl(serverUrl: string, name: string): string {
 }
 
 /** A new database dropped when closed: cloned from the run's migrated template (embedded), or created and migrated. */
-async function openOwnDatabase(serverUrl: string, template: string | undefined, max: number): Promise<PgDatabase> {
+async function openOwnDatabase(serverUrl: string, template: string | undefined, max: number, migrate = true): Promise<PgDatabase> {
   const name = `api_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   await onAdmin(serverUrl, (c) => c.query(`create database ${name}${template ? ` template ${template}` : ''}`));
-  if (!template) {
+  if (!template && migrate) {
     const pool = new pg.Pool({ connectionString: databaseUrl(serverUrl, name), max: 1 });
     await runMigrations(pool).finally(() => pool.end());
   }
@@ -58,3 +58,12 @@ export async function openIsolatedTestDatabase(max = 6): Promise<PgDatabase> {
 }
 
 export const onServer = (): boolean => Boolean(inject('testDatabaseUrl'));
+
+/** An empty database (no migrations applied) on the run's server, for tests of the migrations themselves. Dropped when closed. */
+export async function openEmptyTestDatabase(max = 2): Promise<PgDatabase> {
+  const url = inject('testDatabaseUrl');
+  if (!url) return openOwnDatabase(inject('embeddedServerUrl')!, undefined, max, false);
+  const server = new URL(url);
+  server.pathname = '/postgres';
+  return openOwnDatabase(server.toString(), undefined, max, false);
+}

@@ -36,5 +36,5 @@ export function realtimeSessionConfig(call: CallContext): RealtimeSessionConfig 
   if (call.knowledge.length > 0) {
     parts.push('Company knowledge:', ...call.knowledge.map((entry) => `- ${entry.title ? `${entry.title}: ` : ''}${entry.content}`));
   }
-  return { instructions: parts.join('\n'), voice: profile.voice || DEFAULT_VOICE, language: profile.language, tools: REALTIME_TOOLS };
+  return { instructions: parts.join('\n'), voice: profile.realtime_voice || DEFAULT_VOICE, language: profile.language, tools: REALTIME_TOOLS };
 }

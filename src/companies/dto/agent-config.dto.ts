@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { BusinessHours } from '../business-hours.js';
-import { CanonicalLanguage, IsBusinessHours, IsE164, IsLanguageTag, Trim } from './validators.js';
+import { REALTIME_VOICES, TTS_PROVIDERS } from '../voices.js';
+import { CanonicalLanguage, IsBusinessHours, IsDialOutNumber, IsLanguageTag, Trim } from './validators.js';
 
 export const VOICE_PATHS = ['conversation_relay', 'media_stream'] as const;
 export const BRAINS = ['knowledge', 'openai'] as const;
@@ -52,13 +53,28 @@ export class PutAgentConfigDto {
   @MaxLength(8000, { message: 'instructions must be at most 8000 characters' })
   instructions?: string | null;
 
-  @ApiPropertyOptional({ description: 'Text-to-speech voice name for the voice path', nullable: true, example: 'es-MX-Neural2-A', maxLength: 100 })
+  @ApiPropertyOptional({
+    description: "ConversationRelay's text-to-speech voice, a voice of tts_provider (Google es-MX-Neural2-A, Amazon Mia-Neural, an ElevenLabs voice id); needs tts_provider",
+    nullable: true,
+    example: 'es-MX-Neural2-A',
+    maxLength: 100,
+  })
   @IsOptional()
   @Trim()
   @IsString({ message: 'voice must be a string' })
   @IsNotEmpty({ message: 'voice must not be empty; send null to clear it' })
   @MaxLength(100, { message: 'voice must be at most 100 characters' })
   voice?: string | null;
+
+  @ApiPropertyOptional({ description: "Twilio's text-to-speech provider for ConversationRelay, sent with voice; Twilio's default (ElevenLabs) when null", nullable: true, enum: TTS_PROVIDERS, example: 'Google' })
+  @IsOptional()
+  @IsIn(TTS_PROVIDERS, { message: `tts_provider must be one of ${TTS_PROVIDERS.join(', ')}` })
+  tts_provider?: (typeof TTS_PROVIDERS)[number] | null;
+
+  @ApiPropertyOptional({ description: "The realtime (media_stream) model's voice, one of OpenAI's built-in voices; marin when null", nullable: true, enum: REALTIME_VOICES, example: 'marin' })
+  @IsOptional()
+  @IsIn(REALTIME_VOICES, { message: `realtime_voice must be one of OpenAI's voices: ${REALTIME_VOICES.join(', ')}` })
+  realtime_voice?: (typeof REALTIME_VOICES)[number] | null;
 
   @ApiProperty({ description: 'How calls reach the agent', enum: VOICE_PATHS, example: 'conversation_relay' })
   @IsIn(VOICE_PATHS, { message: 'voice_path must be conversation_relay or media_stream' })
@@ -76,14 +92,22 @@ export class PutAgentConfigDto {
   @MaxLength(100, { message: 'model must be at most 100 characters' })
   model?: string | null;
 
-  @ApiPropertyOptional({ description: 'Where "talk to a person" transfers calls (E.164)', nullable: true, example: '+525511112222' })
+  @ApiPropertyOptional({
+    description: 'Where "talk to a person" transfers calls: E.164, a fixed-line, mobile or toll-free number (premium-rate, shared-cost and satellite numbers are refused)',
+    nullable: true,
+    example: '+525511112222',
+  })
   @IsOptional()
-  @IsE164()
+  @IsDialOutNumber()
   transfer_number?: string | null;
 
-  @ApiPropertyOptional({ description: 'Dialed when the agent cannot take the call (E.164)', nullable: true, example: '+525533334444' })
+  @ApiPropertyOptional({
+    description: 'Dialed when the agent cannot take the call: E.164, a fixed-line, mobile or toll-free number (premium-rate, shared-cost and satellite numbers are refused)',
+    nullable: true,
+    example: '+525533334444',
+  })
   @IsOptional()
-  @IsE164()
+  @IsDialOutNumber()
   fallback_number?: string | null;
 
   @ApiPropertyOptional({ description: 'Opening hours with their time zone; null means always open', nullable: true, type: BusinessHoursDto, example: HOURS_EXAMPLE })
@@ -118,8 +142,14 @@ export class AgentConfigResponseDto {
   @ApiProperty({ description: 'Instructions for the LLM brain', nullable: true, type: String, example: 'Eres la recepcionista de una clínica dental.' })
   instructions: string | null;
 
-  @ApiProperty({ description: 'Text-to-speech voice', nullable: true, type: String, example: 'es-MX-Neural2-A' })
+  @ApiProperty({ description: "ConversationRelay's text-to-speech voice (of tts_provider)", nullable: true, type: String, example: 'es-MX-Neural2-A' })
   voice: string | null;
+
+  @ApiProperty({ description: "Twilio's text-to-speech provider for ConversationRelay", nullable: true, enum: TTS_PROVIDERS, example: 'Google' })
+  tts_provider: string | null;
+
+  @ApiProperty({ description: "The realtime model's voice (OpenAI)", nullable: true, enum: REALTIME_VOICES, example: 'marin' })
+  realtime_voice: string | null;
 
   @ApiProperty({ description: 'How calls reach the agent', enum: VOICE_PATHS, example: 'conversation_relay' })
   voice_path: string;

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { checkDialOutNumber, dialOutProblemMessage } from '../../lookup/dial-out.js';
 import { businessHoursProblems } from '../business-hours.js';
 
 /** Trims strings so that "   " counts as empty. */
@@ -32,17 +32,19 @@ export function IsLanguageTag(options?: ValidationOptions): PropertyDecorator {
     });
 }
 
-export function IsE164(options?: ValidationOptions): PropertyDecorator {
+/** A number the platform's account may dial for the company: E.164, fixed-line, mobile or toll-free (DESIGN §4). */
+export function IsDialOutNumber(options?: ValidationOptions): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>
     registerDecorator({
-      name: 'isE164',
+      name: 'isDialOutNumber',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: `${String(propertyName)} must be a phone number in E.164 form such as +525512345678`, ...options },
-      validator: {
-        validate: (value: unknown) =>
-          typeof value === 'string' && /^\+[1-9]\d{6,14}$/.test(value) && Boolean(parsePhoneNumberFromString(value)?.isPossible()),
+      options: {
+        message: (args: ValidationArguments) =>
+          typeof args.value === 'string' ? dialOutProblemMessage(args.property, checkDialOutNumber(args.value)) : `${args.property} must be a phone number in E.164 form`,
+        ...options,
       },
+      validator: { validate: (value: unknown) => typeof value === 'string' && checkDialOutNumber(value).ok },
     });
 }
 
