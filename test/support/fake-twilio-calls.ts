@@ -16,6 +16,10 @@ export class FakeTwilioCalls {
   readonly updates: CallUpdate[] = [];
   /** Set to make the next updates fail with this HTTP status. */
   failWith: number | null = null;
+  /** Updates still to refuse with 500 before answering normally again (a Twilio that recovers). */
+  failuresLeft = 0;
+  /** Every update request, refused or not. */
+  attempts = 0;
   private readonly server: Server;
   private waiters: ((u: CallUpdate) => void)[] = [];
   port = 0;
@@ -32,10 +36,11 @@ export class FakeTwilioCalls {
             .end(JSON.stringify({ code: 20404, message: 'The requested resource was not found', status: 404 }));
           return;
         }
-        if (this.failWith) {
-          res
-            .writeHead(this.failWith, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ code: 20500, message: 'Internal error', status: this.failWith }));
+        this.attempts += 1;
+        const refuse = this.failWith ?? (this.failuresLeft > 0 ? 500 : null);
+        if (refuse) {
+          if (this.failuresLeft > 0) this.failuresLeft -= 1;
+          res.writeHead(refuse, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 20500, message: 'Internal error', status: refuse }));
           return;
         }
         const update: CallUpdate = {
