@@ -6,6 +6,8 @@ export interface CallUpdate {
   callSid: string;
   params: Record<string, string>;
   authorization: string | undefined;
+  /** Date.now() when it arrived. */
+  receivedAt: number;
 }
 
 /**
@@ -48,6 +50,7 @@ export class FakeTwilioCalls {
           callSid: match[2],
           params: Object.fromEntries(new URLSearchParams(body)),
           authorization: req.headers.authorization,
+          receivedAt: Date.now(),
         };
         this.updates.push(update);
         for (const waiter of this.waiters.splice(0)) waiter(update);
@@ -75,6 +78,16 @@ export class FakeTwilioCalls {
       const timer = setTimeout(() => reject(new Error('fake twilio: no call update')), timeoutMs);
       this.waiters.push((u) => (clearTimeout(timer), resolve(u)));
     });
+  }
+
+  /** The first update of one call (already received, or the next one for it). */
+  async updateFor(callSid: string, timeoutMs = 15_000): Promise<CallUpdate> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const seen = this.updates.find((u) => u.callSid === callSid);
+      if (seen) return seen;
+      await this.nextUpdate(Math.max(deadline - Date.now(), 1));
+    }
   }
 
   async close(): Promise<void> {
