@@ -8,7 +8,7 @@ import { createTestApp, TestApp } from './support/test-app.js';
 import { TEST_TWILIO_ACCOUNT_SID, TEST_TWILIO_AUTH_TOKEN, testConfig } from './support/test-config.js';
 
 /** Our client gives up on a request after this long; Twilio completes the purchase later. */
-const CLIENT_TIMEOUT_MS = 150;
+const CLIENT_TIMEOUT_MS = 400;
 const BUY = { host: 'api', method: 'POST', path: /\/IncomingPhoneNumbers\.json$/ } as const;
 
 let fake: FakeTwilioProvisioning;
@@ -56,7 +56,7 @@ describe('exactly one number per bundle when Twilio completes a purchase after o
     const bundle = await approvedBundle();
     // search results differ between attempts, and the first purchase completes after the client gave up
     fake.searchOrder = 'rotating';
-    fake.failNext({ ...BUY, fault: { lateMs: 1_500 } });
+    fake.failNext({ ...BUY, fault: { lateMs: 2_000 } });
     await monitor.runOnce();
     expect((await bundleRow(bundle.id)).purchase_state).toBe('purchasing');
     const firstChoice = fake.sent('api', BUY.path, 'POST')[0].params.PhoneNumber;
@@ -74,7 +74,7 @@ describe('exactly one number per bundle when Twilio completes a purchase after o
     const monitor = t.app.get(BundleMonitor);
     const bundle = await approvedBundle();
     fake.searchOrder = 'rotating';
-    fake.failNext({ ...BUY, fault: { lateMs: 300 } });
+    fake.failNext({ ...BUY, fault: { lateMs: 900 } });
     await monitor.runOnce();
     await fake.settled();
     const bought = fake.numbersForBundle(bundle.sid);
