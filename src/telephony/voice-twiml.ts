@@ -61,6 +61,8 @@ export function connectTwiml(input: ConnectTwimlInput): string {
       language: input.language,
       ...(input.greeting ? { welcomeGreeting: input.greeting } : {}),
       ...(input.voice ? { voice: input.voice } : {}),
+      // tokensPlayed receipts: the gateway sends `end` only once the goodbye has been heard
+      debug: 'tokens-played',
     });
     relay.parameter({ name: 'token', value: input.token });
   } else {
