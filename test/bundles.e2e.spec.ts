@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { BundleMonitor } from '../src/provisioning/bundle-monitor.js';
+import { BundleSyncService } from '../src/provisioning/bundle-sync.service.js';
 import { addMember, createCompany } from './support/factories.js';
 import { FakeTwilioProvisioning } from './support/fake-twilio-provisioning.js';
 import { bundleBody, PDF, PNG, postBundleCallback, uploadDocument } from './support/provisioning-fixtures.js';
@@ -106,6 +107,7 @@ describe('the full flow: create → upload → evaluate → submit → callback 
     fake.setBundleStatus(bundle.twilio_bundle_sid, 'twilio-approved');
     const callback = await postBundleCallback(t, { BundleSid: bundle.twilio_bundle_sid, Status: 'twilio-rejected', AccountSid: TEST_TWILIO_ACCOUNT_SID });
     expect(callback.status).toBe(204);
+    await t.app.get(BundleSyncService).idle(); // the callback answered at once; the purchase ran in the background
 
     const done = await request(t.server).get(`/api/bundles/${bundle.id}`).set(bearer(owner));
     expect(done.body).toMatchObject({ status: 'twilio-approved', purchase_state: 'purchased', failure_reason: null });
@@ -144,6 +146,7 @@ describe('the full flow: create → upload → evaluate → submit → callback 
 
     // A repeated callback buys nothing more.
     expect((await postBundleCallback(t, { BundleSid: bundle.twilio_bundle_sid, Status: 'twilio-approved' })).status).toBe(204);
+    await t.app.get(BundleSyncService).idle();
     expect(fake.numbersForBundle(bundle.twilio_bundle_sid)).toHaveLength(1);
   });
 });
@@ -157,6 +160,7 @@ describe('rejection and polling', () => {
       { sid: 'EL' + '0'.repeat(32), status: 'noncompliant', results: [{ friendly_name: 'Address', passed: false, failure_reason: 'The address is outside the number prefix region' }] },
     ];
     expect((await postBundleCallback(t, { BundleSid: bundle.twilio_bundle_sid, Status: 'twilio-rejected' })).status).toBe(204);
+    await t.app.get(BundleSyncService).idle();
     const res = await request(t.server).get(`/api/bundles/${bundle.id}`).set(bearer(owner));
     expect(res.body).toMatchObject({ status: 'twilio-rejected', purchase_state: 'none', phone_number: null, failure_reason: 'The address is outside the number prefix region' });
     expect(res.body.timeline.at(-1)).toMatchObject({ event: 'status_changed', detail: { from: 'pending-review', to: 'twilio-rejected', source: 'callback' } });
@@ -222,6 +226,24 @@ describe('the status callback', () => {
     expect(res.status).toBe(403);
     expect(fake.requests.length).toBe(before);
     expect((await request(t.server).get(`/api/bundles/${bundle.id}`).set(bearer(owner))).body.status).toBe('pending-review');
+  });
+
+  it('answers at once and buys the number in the background, even when Twilio is slow', async () => {
+    const bundle = await submittedBundle();
+    fake.setBundleStatus(bundle.twilio_bundle_sid, 'twilio-approved');
+    // Twilio takes 3 s to answer the purchase: the callback must not keep Twilio waiting that long
+    fake.failNext({ host: 'api', method: 'POST', path: /\/IncomingPhoneNumbers\.json$/, fault: { hangMs: 3_000, afterCommit: true } });
+    const started = Date.now();
+    const res = await postBundleCallback(t, { BundleSid: bundle.twilio_bundle_sid, Status: 'twilio-approved' });
+    const answeredMs = Date.now() - started;
+    expect(res.status).toBe(204);
+    expect(answeredMs).toBeLessThan(2_000);
+    await t.app.get(BundleSyncService).idle();
+    // the hung purchase was made; the poll (or the next callback) finds and records it
+    await t.app.get(BundleMonitor).runOnce();
+    const done = await request(t.server).get(`/api/bundles/${bundle.id}`).set(bearer(owner));
+    expect(done.body.purchase_state).toBe('purchased');
+    expect(fake.numbersForBundle(bundle.twilio_bundle_sid)).toHaveLength(1);
   });
 
   it('ignores unknown or malformed bundle SIDs', async () => {

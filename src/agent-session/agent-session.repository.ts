@@ -35,6 +35,11 @@ export interface CallUsage {
 export class AgentSessionRepository {
   constructor(private readonly db: Database) {}
 
+  /** Marks the call as failed by its agent (sql/0091), for the `<Connect action>` request that follows. */
+  requestRescue(callSid: string): Promise<boolean> {
+    return this.db.call('request_call_rescue', { p_call_sid: callSid });
+  }
+
   openSession(claims: StreamTokenClaims, knowledgeChars: number): Promise<CallContext> {
     return this.db.call<'open_agent_session', CallContext>('open_agent_session', {
       p_jti: claims.jti,

@@ -44,7 +44,12 @@ export class MessagingService {
 
     let answer: string;
     try {
-      if (text === '' && media > 0) {
+      // Twilio retries a webhook it got no answer to in time: a message already answered gets the same reply.
+      const stored = messageSid ? await this.repository.storedReply(company.company_id, channel, contact, messageSid) : null;
+      if (stored !== null) {
+        answer = stored;
+        this.logger.log({ event: 'message_redelivered', ...log }, 'Answered a redelivered message with the stored reply');
+      } else if (text === '' && media > 0) {
         const config = await this.configs.get(company.company_id);
         answer = PHRASES[langOf(config.language)].mediaOnly;
       } else {

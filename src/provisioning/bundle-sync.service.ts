@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AppConfig } from '../config/app-config.js';
@@ -15,9 +15,11 @@ const KNOWN_STATUSES: readonly string[] = ['draft', 'pending-review', 'in-review
  * only under its lease, so callbacks, polls and instances never process one bundle at the same time.
  */
 @Injectable()
-export class BundleSyncService {
+export class BundleSyncService implements OnApplicationShutdown {
   private readonly logger = new Logger('BundleSync');
   private readonly instance = `${hostname()}:${process.pid}`;
+  /** Work handed to the background by Twilio's callbacks, awaited on shutdown. */
+  private readonly background = new Set<Promise<unknown>>();
 
   constructor(
     private readonly repository: ProvisioningRepository,
@@ -37,6 +39,31 @@ export class BundleSyncService {
     const bundle = await this.repository.claim(bundleId, owner, this.config.provisioning.leaseSeconds);
     if (!bundle) return null;
     return this.processClaimed(bundle, owner, source);
+  }
+
+  /**
+   * For Twilio's callbacks, which must answer fast: claims the bundle now and processes it (status fetch, purchase)
+   * in the background under that claim. False when another worker holds it (it does the work).
+   */
+  async claimForBackground(bundleId: string, source: string): Promise<boolean> {
+    const owner = this.newOwner();
+    const bundle = await this.repository.claim(bundleId, owner, this.config.provisioning.leaseSeconds);
+    if (!bundle) return false;
+    const work: Promise<unknown> = this.processClaimed(bundle, owner, source)
+      .catch(() => undefined) // logged by processClaimed; the poll retries
+      .finally(() => this.background.delete(work));
+    this.background.add(work);
+    return true;
+  }
+
+  /** Resolves when the background work started so far has finished. */
+  async idle(): Promise<void> {
+    while (this.background.size > 0) await Promise.all([...this.background]);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // A purchase under way finishes (or times out) before the process goes: its lease would otherwise block the bundle.
+    await this.idle();
   }
 
   /** Processes a bundle whose lease `owner` holds, and releases the lease whatever happens. */

@@ -139,11 +139,11 @@ export class BundlesService {
       this.logger.warn({ event: 'bundle_callback_ignored', reason: 'unknown bundle', bundle_sid: bundleSid }, 'Bundle status callback for a bundle we do not have');
       return;
     }
-    try {
-      await this.sync.syncOne(bundle.id, 'callback');
-    } catch {
-      // logged by the sync; the poll retries, and Twilio gets its 2xx either way
-    }
+    // Twilio waits for our answer (and retries a slow one): the slow part (re-reading the bundle, buying its number)
+    // runs in the background under the claim taken here.
+    await this.sync.claimForBackground(bundle.id, 'callback').catch((error: unknown) => {
+      this.logger.warn({ event: 'bundle_callback_claim_failed', bundle_id: bundle.id, error: (error as Error).message }, 'Could not claim the bundle; the poll retries');
+    });
   }
 
   /** Drives the approval path without Twilio's review (development and staging only). */

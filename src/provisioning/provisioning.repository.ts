@@ -93,6 +93,20 @@ export class ProvisioningRepository {
     });
   }
 
+  /** The number a purchase chose (sql/0090): bought, being bought, or refused so far `misses` times. */
+  purchaseCandidate(bundleId: string): Promise<{ phone_number: string | null; misses: number }> {
+    return this.db.call('get_regulatory_bundle_purchase_candidate', { p_bundle_id: bundleId });
+  }
+
+  /** False when the lease was lost: nothing may be bought then. */
+  choosePurchaseCandidate(bundleId: string, owner: string, phoneNumber: string): Promise<boolean> {
+    return this.db.call('choose_regulatory_bundle_number', { p_bundle_id: bundleId, p_owner: owner, p_phone_number: phoneNumber });
+  }
+
+  missPurchaseCandidate(bundleId: string, owner: string, maxMisses: number): Promise<{ phone_number: string | null; misses: number } | null> {
+    return this.db.call('miss_regulatory_bundle_number', { p_bundle_id: bundleId, p_owner: owner, p_max_misses: maxMisses });
+  }
+
   recordPurchaseFailure(bundleId: string, error: string, final: boolean): Promise<BundleRecord> {
     return this.db.call('record_regulatory_bundle_purchase_failure', { p_bundle_id: bundleId, p_error: error, p_final: final });
   }

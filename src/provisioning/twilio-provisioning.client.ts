@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import type { TwilioRestClient } from '../twilio/twilio-rest-client.js';
-import { twilioBaseUrl } from '../twilio/twilio-rest-client.js';
+import { requestTimeoutOf, twilioBaseUrl } from '../twilio/twilio-rest-client.js';
 import { TWILIO_REST_CLIENT } from '../twilio/twilio.tokens.js';
 import { TwilioFailure } from './twilio-failure.js';
 
@@ -67,6 +67,11 @@ export class TwilioProvisioningClient {
     @Inject(TWILIO_REST_CLIENT) private readonly client: TwilioRestClient,
     private readonly config: AppConfig,
   ) {}
+
+  /** How long one request may go unanswered (Twilio may still complete it after that). */
+  get requestTimeoutMs(): number {
+    return requestTimeoutOf(this.client);
+  }
 
   private get rc() {
     return this.client.numbers.v2.regulatoryCompliance;

@@ -54,6 +54,8 @@ export interface HandoffTarget {
   language: string;
   transfer_number: string | null;
   fallback_number: string | null;
+  /** The agent failed the call and the gateway gave up its stream (sql/0091): the caller is owed an apology and a person. */
+  rescue_requested?: boolean;
 }
 
 export type RecordedCallStatus =

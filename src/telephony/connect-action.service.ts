@@ -27,7 +27,8 @@ export function handoffAsksForPerson(handoffData: string | null): boolean {
 /**
  * `POST /voice/connect-action`: Twilio's `<Connect action>` callback when the agent session ends. A hand-off
  * asking for a person dials the company's transfer number (its fallback number when no transfer number is set);
- * a session that failed apologises and dials the fallback number; anything else hangs up.
+ * a session that failed apologises and dials the fallback number; a media stream whose agent failed (the session
+ * is marked for rescue) apologises and dials the transfer or fallback number; anything else hangs up.
  */
 @Injectable()
 export class ConnectActionService {
@@ -39,10 +40,18 @@ export class ConnectActionService {
     const callSid = field(body, 'CallSid');
     const wantsPerson = handoffAsksForPerson(field(body, 'HandoffData'));
     const failed = field(body, 'SessionStatus') === 'failed';
-    if (!wantsPerson && !failed) return hangupTwiml();
+    // A Media Streams <Connect> ends without a SessionStatus when our socket closes: the session says whether the
+    // agent failed the call (and the rescue's call update did not reach Twilio).
+    const mayBeRescue = !field(body, 'SessionStatus') && field(body, 'CallStatus') !== 'completed';
+    if (!wantsPerson && !failed && !mayBeRescue) return hangupTwiml();
     try {
       const target = isValidCallSid(callSid) ? await this.sessions.handoffTarget(callSid) : null;
       const log = { call_sid: callSid, company_id: target?.company_id, error_code: field(body, 'ErrorCode') };
+      if (!wantsPerson && !failed) {
+        if (!target?.rescue_requested) return hangupTwiml();
+        this.logger.warn({ event: 'agent_rescue_by_action', ...log }, 'The agent failed and the rescue did not reach Twilio; apologising and dialling');
+        return apologyTwiml(target.language, target.transfer_number ?? target.fallback_number);
+      }
       if (failed) {
         this.logger.warn({ event: 'agent_session_failed', ...log }, 'The agent session failed; apologising');
         return apologyTwiml(target?.language, target?.fallback_number);
@@ -52,7 +61,7 @@ export class ConnectActionService {
       return number ? transferTwiml(number, target?.language) : noTransferTwiml(target?.language);
     } catch (error) {
       this.logger.error({ event: 'call_handoff_failed', call_sid: callSid, err: error }, 'Hand-off failed; apologising');
-      return apologyTwiml(undefined);
+      return wantsPerson || failed ? apologyTwiml(undefined) : hangupTwiml();
     }
   }
 }

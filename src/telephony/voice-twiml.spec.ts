@@ -8,7 +8,7 @@ describe('voice TwiML', () => {
     const xml = connectTwiml({ kind: 'conversation_relay', streamUrl: 'wss://h/conversation-relay', actionUrl: 'https://h/voice/connect-action', token: 'a.b', language: 'es-MX', greeting: 'Hola' });
     expect(xml).toBe(
       '<?xml version="1.0" encoding="UTF-8"?><Response><Connect action="https://h/voice/connect-action">' +
-        '<ConversationRelay url="wss://h/conversation-relay" language="es-MX" welcomeGreeting="Hola"><Parameter name="token" value="a.b"/></ConversationRelay>' +
+        '<ConversationRelay url="wss://h/conversation-relay" language="es-MX" welcomeGreeting="Hola" debug="tokens-played"><Parameter name="token" value="a.b"/></ConversationRelay>' +
         '</Connect></Response>',
     );
   });

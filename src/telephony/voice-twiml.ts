@@ -65,6 +65,8 @@ export function connectTwiml(input: ConnectTwimlInput): string {
       ...(input.greeting ? { welcomeGreeting: input.greeting } : {}),
       ...(input.ttsProvider ? { ttsProvider: input.ttsProvider } : {}),
       ...(input.ttsProvider && input.voice ? { voice: input.voice } : {}),
+      // tokensPlayed receipts: the gateway sends `end` only once the goodbye has been heard
+      debug: 'tokens-played',
     });
     relay.parameter({ name: 'token', value: input.token });
   } else {

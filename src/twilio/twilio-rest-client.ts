@@ -14,7 +14,10 @@ export const TWILIO_HOSTS = {
 
 /** The SDK's HTTP client, sending each request to the configured base URL of its host. */
 class HostRewritingRequestClient extends twilio.RequestClient {
-  constructor(private readonly bases: Map<string, string>, timeoutMs: number) {
+  constructor(
+    private readonly bases: Map<string, string>,
+    readonly timeoutMs: number,
+  ) {
     super({ timeout: timeoutMs, keepAlive: true });
   }
 
@@ -27,8 +30,17 @@ class HostRewritingRequestClient extends twilio.RequestClient {
 
 export type TwilioRestClient = twilio.Twilio;
 
+/** How long one REST request may take before the client gives up (Twilio may still complete it later). */
+export const TWILIO_REQUEST_TIMEOUT_MS = 10_000;
+
+/** The request timeout of a client made by createTwilioRestClient (the default for any other). */
+export function requestTimeoutOf(client: TwilioRestClient): number {
+  const http = client.httpClient as unknown;
+  return http instanceof HostRewritingRequestClient ? http.timeoutMs : TWILIO_REQUEST_TIMEOUT_MS;
+}
+
 /** The official SDK client, with the account from config and the hosts replaced where configured. */
-export function createTwilioRestClient(config: AppConfig, timeoutMs = 10_000): TwilioRestClient {
+export function createTwilioRestClient(config: AppConfig, timeoutMs = TWILIO_REQUEST_TIMEOUT_MS): TwilioRestClient {
   const { accountSid, authToken, apiBaseUrl, numbersBaseUrl, numbersUploadBaseUrl } = config.twilio;
   const bases = new Map<string, string>();
   if (apiBaseUrl) bases.set(TWILIO_HOSTS.api, apiBaseUrl);

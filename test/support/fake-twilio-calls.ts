@@ -6,6 +6,8 @@ export interface CallUpdate {
   callSid: string;
   params: Record<string, string>;
   authorization: string | undefined;
+  /** Date.now() when it arrived. */
+  receivedAt: number;
 }
 
 /**
@@ -16,6 +18,10 @@ export class FakeTwilioCalls {
   readonly updates: CallUpdate[] = [];
   /** Set to make the next updates fail with this HTTP status. */
   failWith: number | null = null;
+  /** Updates still to refuse with 500 before answering normally again (a Twilio that recovers). */
+  failuresLeft = 0;
+  /** Every update request, refused or not. */
+  attempts = 0;
   private readonly server: Server;
   private waiters: ((u: CallUpdate) => void)[] = [];
   port = 0;
@@ -32,10 +38,11 @@ export class FakeTwilioCalls {
             .end(JSON.stringify({ code: 20404, message: 'The requested resource was not found', status: 404 }));
           return;
         }
-        if (this.failWith) {
-          res
-            .writeHead(this.failWith, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ code: 20500, message: 'Internal error', status: this.failWith }));
+        this.attempts += 1;
+        const refuse = this.failWith ?? (this.failuresLeft > 0 ? 500 : null);
+        if (refuse) {
+          if (this.failuresLeft > 0) this.failuresLeft -= 1;
+          res.writeHead(refuse, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 20500, message: 'Internal error', status: refuse }));
           return;
         }
         const update: CallUpdate = {
@@ -43,6 +50,7 @@ export class FakeTwilioCalls {
           callSid: match[2],
           params: Object.fromEntries(new URLSearchParams(body)),
           authorization: req.headers.authorization,
+          receivedAt: Date.now(),
         };
         this.updates.push(update);
         for (const waiter of this.waiters.splice(0)) waiter(update);
@@ -70,6 +78,16 @@ export class FakeTwilioCalls {
       const timer = setTimeout(() => reject(new Error('fake twilio: no call update')), timeoutMs);
       this.waiters.push((u) => (clearTimeout(timer), resolve(u)));
     });
+  }
+
+  /** The first update of one call (already received, or the next one for it). */
+  async updateFor(callSid: string, timeoutMs = 15_000): Promise<CallUpdate> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const seen = this.updates.find((u) => u.callSid === callSid);
+      if (seen) return seen;
+      await this.nextUpdate(Math.max(deadline - Date.now(), 1));
+    }
   }
 
   async close(): Promise<void> {

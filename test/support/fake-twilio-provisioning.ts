@@ -26,8 +26,15 @@ export interface RecordedRequest {
   authorized: boolean;
 }
 
-/** What goes wrong with a matching request. `afterCommit`: the change is made, then the answer fails. */
-export type Fault = { status: number; afterCommit?: boolean } | { hangMs: number; afterCommit?: boolean };
+/**
+ * What goes wrong with a matching request. `afterCommit`: the change is made, then the answer fails. `lateMs`: no
+ * answer ever comes (the connection is dropped), and the change is made `lateMs` later, as when Twilio completes a
+ * purchase after the client gave up.
+ */
+export type Fault = { status: number; afterCommit?: boolean } | { hangMs: number; afterCommit?: boolean } | { lateMs: number };
+
+/** The order of available numbers in search results: as stocked, or different on every search (as Twilio's are). */
+export type SearchOrder = 'stocked' | 'shuffled' | 'rotating';
 
 export interface FaultRule {
   host?: FakeHost;
@@ -151,6 +158,10 @@ export class FakeTwilioProvisioning {
   readonly available = new Map<string, string[]>();
   /** Called for every request: return a fault to inject one (randomised fault tests). */
   faultInjector?: (req: RecordedRequest) => Fault | undefined;
+  searchOrder: SearchOrder = 'stocked';
+  /** Changes of `lateMs` faults not made yet. */
+  private readonly late = new Set<Promise<void>>();
+  private searches = 0;
   private readonly rules: FaultRule[] = [];
   private server?: Server;
   private base = '';
@@ -265,6 +276,7 @@ export class FakeTwilioProvisioning {
     this.requests.push(recorded);
 
     const fault = this.faultFor(recorded);
+    if (fault && 'lateMs' in fault) return this.completeLate(recorded, res, fault.lateMs);
     if (fault && !fault.afterCommit) return this.injure(res, fault);
     let status = 200;
     let answer: unknown;
@@ -296,7 +308,28 @@ export class FakeTwilioProvisioning {
     return this.faultInjector?.(req);
   }
 
-  private injure(res: ServerResponse, fault: Fault): void {
+  /** Resolves when every late change has been made. */
+  async settled(): Promise<void> {
+    while (this.late.size > 0) await Promise.all([...this.late]);
+  }
+
+  private completeLate(recorded: RecordedRequest, res: ServerResponse, lateMs: number): void {
+    const done = new Promise<void>((resolve) => {
+      setTimeout(() => {
+        try {
+          if (recorded.authorized) this.route(recorded);
+        } catch {
+          // refused late (the number was sold meanwhile): nothing changes
+        }
+        res.destroy();
+        resolve();
+      }, lateMs);
+    });
+    this.late.add(done);
+    void done.then(() => this.late.delete(done));
+  }
+
+  private injure(res: ServerResponse, fault: Exclude<Fault, { lateMs: number }>): void {
     if ('status' in fault) {
       res.writeHead(fault.status, { 'content-type': 'application/json' }).end(
         JSON.stringify({ code: 20500, message: 'Internal Server Error', more_info: 'https://www.twilio.com/docs/errors/20500', status: fault.status }),
@@ -477,7 +510,7 @@ export class FakeTwilioProvisioning {
     const type = { Local: 'local', Mobile: 'mobile', National: 'national', TollFree: 'toll-free' }[kind]!;
     const contains = r.query.Contains?.replace(/[*%+$]/g, '');
     const pageSize = Number(r.query.PageSize ?? 50);
-    const numbers = (this.available.get(`${country}:${type}`) ?? []).filter((n) => !contains || n.includes(contains)).slice(0, pageSize);
+    const numbers = this.ordered((this.available.get(`${country}:${type}`) ?? []).filter((n) => !contains || n.includes(contains))).slice(0, pageSize);
     return {
       available_phone_numbers: numbers.map((n) => ({
         friendly_name: n, phone_number: n, lata: null, locality: 'Ciudad de México', rate_center: null, latitude: null, longitude: null,
@@ -486,6 +519,23 @@ export class FakeTwilioProvisioning {
       })),
       end: Math.max(numbers.length - 1, 0), first_page_uri: r.path, next_page_uri: null, page: 0, page_size: pageSize, previous_page_uri: null, start: 0, uri: r.path,
     };
+  }
+
+  private ordered(numbers: string[]): string[] {
+    const search = this.searches++;
+    if (this.searchOrder === 'rotating' && numbers.length > 0) {
+      const shift = search % numbers.length;
+      return [...numbers.slice(shift), ...numbers.slice(0, shift)];
+    }
+    if (this.searchOrder === 'shuffled') {
+      const copy = [...numbers];
+      for (let i = copy.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [copy[i], copy[j]] = [copy[j], copy[i]];
+      }
+      return copy;
+    }
+    return numbers;
   }
 
   private listIncoming(r: RecordedRequest): Json {

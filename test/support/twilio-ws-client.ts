@@ -8,6 +8,11 @@ export type Frame = Record<string, unknown>;
  */
 export class TwilioWsClient {
   readonly received: Frame[] = [];
+  /**
+   * As Twilio does with ConversationRelay's debug="tokens-played": report each text token as played once it arrives
+   * (turn off to play a Twilio that is still speaking, or that sends no receipts).
+   */
+  playsTokens = true;
   readonly closed: Promise<{ code: number; reason: string }>;
   private waiters: { predicate: (frame: Frame) => boolean; resolve: (frame: Frame) => void }[] = [];
 
@@ -20,6 +25,10 @@ export class TwilioWsClient {
         return;
       }
       this.received.push(frame);
+      if (this.playsTokens && frame.type === 'text' && typeof frame.token === 'string' && frame.token !== '') {
+        const value = frame.token;
+        setImmediate(() => this.send({ type: 'info', name: 'tokensPlayed', value }));
+      }
       for (const waiter of [...this.waiters]) {
         if (waiter.predicate(frame)) {
           this.waiters.splice(this.waiters.indexOf(waiter), 1);

@@ -9,6 +9,7 @@ import { CallRecorder } from '../call-recorder.js';
 import type { LiveCall, LiveCallRegistry } from '../live-calls.registry.js';
 import { StreamAdmissionService, StreamRejectedError } from '../stream-admission.service.js';
 import type { VoiceAgent } from '../voice-agent.js';
+import { PlayedText } from './played-text.js';
 import { CLOSE, closeSocket, FIRST_MESSAGE_TIMEOUT_MS, MAX_UNADMITTED_BYTES, sendText } from '../ws-frames.js';
 
 export interface RelayDeps {
@@ -55,6 +56,9 @@ export class RelayCallSession implements LiveCall {
   private readonly early: Record<string, unknown>[] = [];
   private earlyBytes = 0;
   private endTimer: NodeJS.Timeout | undefined;
+  /** What was sent and what Twilio says it played: `end` waits for the goodbye to be heard. */
+  private readonly heard = new PlayedText();
+  private ending = false;
   private readonly setupTimer: NodeJS.Timeout;
 
   constructor(
@@ -99,8 +103,11 @@ export class RelayCallSession implements LiveCall {
           'ConversationRelay reported an error',
         );
         return;
+      case 'info':
+        if (message!.name === 'tokensPlayed' && typeof message!.value === 'string') this.heard.playedTokens(message!.value);
+        return;
       default:
-        return; // info, setup again, and types Twilio adds later
+        return; // setup again, and types Twilio adds later
     }
   }
 
@@ -131,6 +138,7 @@ export class RelayCallSession implements LiveCall {
 
   private prompt(text: string, receivedAt: number): void {
     this.cancelTurn(null);
+    this.heard.reset();
     const controller = new AbortController();
     const turn: RunningTurn = { controller, spoken: '', done: Promise.resolve() };
     this.turn = turn;
@@ -164,6 +172,7 @@ export class RelayCallSession implements LiveCall {
         if (!firstAt) firstAt = Date.now();
         // Twilio asks for tokens untrimmed and as soon as they exist.
         this.send({ type: 'text', token: event.text, last: false });
+        this.heard.sentToken(event.text);
         if (!firstSentAt) firstSentAt = Date.now();
         turn.spoken += event.text;
       } else if (event.type === 'transfer' || event.type === 'end_call') {
@@ -182,10 +191,11 @@ export class RelayCallSession implements LiveCall {
         : null,
     });
     if (action?.type === 'transfer') await this.handOff(action.reason);
-    else if (action?.type === 'end_call') this.end({ reasonCode: 'end-call', reason: action.reason });
+    else if (action?.type === 'end_call') await this.endAfterPlayed({ reasonCode: 'end-call', reason: action.reason });
   }
 
   private interrupt(heard: string | undefined): void {
+    this.heard.reset();
     this.cancelTurn(heard ?? '');
   }
 
@@ -201,7 +211,15 @@ export class RelayCallSession implements LiveCall {
   /** `/voice/connect-action` receives `HandoffData` and dials the company's transfer number. */
   private async handOff(reason: string): Promise<void> {
     this.cancelTurn(null);
-    this.end({ reasonCode: 'live-agent-handoff', reason });
+    await this.endAfterPlayed({ reasonCode: 'live-agent-handoff', reason });
+  }
+
+  /** `end` once what the agent said last (a goodbye, "I'll put you through") has been played, bounded. */
+  private async endAfterPlayed(handoff: { reasonCode: string; reason: string }): Promise<void> {
+    if (this.ending) return;
+    this.ending = true;
+    await this.heard.drained();
+    this.end(handoff);
   }
 
   private end(handoff: { reasonCode: string; reason: string }): void {
@@ -217,8 +235,10 @@ export class RelayCallSession implements LiveCall {
     if (this.ended || !this.context) return this.terminate(reason);
     this.cancelTurn(null);
     const language = this.context.profile.language.slice(0, 2);
-    this.send({ type: 'text', token: GOODBYE_ON_SHUTDOWN[language] ?? GOODBYE_ON_SHUTDOWN.en, last: true });
-    this.end({ reasonCode: 'end-call', reason });
+    const goodbye = GOODBYE_ON_SHUTDOWN[language] ?? GOODBYE_ON_SHUTDOWN.en;
+    this.send({ type: 'text', token: goodbye, last: true });
+    this.heard.sentToken(goodbye);
+    await this.endAfterPlayed({ reasonCode: 'end-call', reason });
     // Twilio closes the socket after `end`; if it does not, close it ourselves.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.finished, new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);

@@ -13,6 +13,7 @@ import { priceRealtimeUsage, RealtimeUsage } from '../realtime/realtime-usage.js
 import { StreamAdmissionService, StreamRejectedError } from '../stream-admission.service.js';
 import { CLOSE, closeSocket, FIRST_MESSAGE_TIMEOUT_MS, MAX_UNADMITTED_BYTES, sendText } from '../ws-frames.js';
 import { PlaybackTracker } from './playback-tracker.js';
+import { Awaiting, PROVIDER_SILENCE_MS, ProviderSilenceWatchdog } from './provider-silence.js';
 import { realtimeSessionConfig } from './realtime-instructions.js';
 
 export interface MediaDeps {
@@ -61,6 +62,7 @@ export class MediaCallSession implements LiveCall {
   private ending = false;
   private ended = false;
   private readonly startTimer: NodeJS.Timeout;
+  private readonly silence = new ProviderSilenceWatchdog(PROVIDER_SILENCE_MS, (awaited) => this.providerSilent(awaited));
 
   constructor(
     private readonly socket: WebSocket,
@@ -145,19 +147,25 @@ export class MediaCallSession implements LiveCall {
     if (greeting) {
       this.provider.send({ type: 'response.create', response: { instructions: `Greet the caller with exactly these words: ${greeting}` } });
     }
+    // From here the caller waits: for the greeting, or (without one) at least for the session to open.
+    this.silence.expect(greeting ? 'answer' : 'any_event');
     for (const payload of this.pending ?? []) this.provider.appendAudio(payload);
     this.pending = null;
     this.logger.log({ event: 'media_started', call_sid: this.callSid, company_id: this.context.company_id }, 'Media stream bridged to the realtime provider');
   }
 
   private onProviderEvent(event: RealtimeServerEvent): void {
-    switch (event.type) {
+    const type = event.type;
+    this.silence.heard(type === 'response.output_audio.delta' || type === 'response.done' || type === 'response.function_call_arguments.done');
+    switch (type) {
       case 'response.output_audio.delta':
         return this.audioOut(event);
       case 'input_audio_buffer.speech_started':
+        this.silence.stop(); // the caller speaks: nobody waits for the model now
         return this.bargeIn();
       case 'input_audio_buffer.speech_stopped':
         this.speechStoppedAt = Date.now();
+        if (!this.ending) this.silence.expect('answer');
         return;
       case 'response.created': {
         const id = (event.response as { id?: string } | undefined)?.id;
@@ -272,6 +280,7 @@ export class MediaCallSession implements LiveCall {
     if (callId)
       this.provider.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output: JSON.stringify(output) } });
     this.provider.send({ type: 'response.create' });
+    this.silence.expect('answer');
   }
 
   private dtmf(digit: unknown): void {
@@ -285,6 +294,7 @@ export class MediaCallSession implements LiveCall {
       item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: `[The caller pressed ${digit} on the keypad]` }] },
     });
     this.provider.send({ type: 'response.create' });
+    this.silence.expect('answer');
   }
 
   /** `<Dial>`s the transfer number through Twilio's REST API once what the agent said has played. */
@@ -293,6 +303,7 @@ export class MediaCallSession implements LiveCall {
     if (!number) return this.toolResult(callId, { ok: false, error: 'No transfer number is configured: offer to take a message instead.' });
     if (this.ending) return;
     this.ending = true;
+    this.silence.stop();
     await this.playback.drained(PLAYBACK_WAIT_MS);
     try {
       await this.deps.control.transfer(this.callSid, number);
@@ -307,6 +318,7 @@ export class MediaCallSession implements LiveCall {
   private async hangup(reason: string): Promise<void> {
     if (this.ending) return;
     this.ending = true;
+    this.silence.stop();
     await this.playback.drained(PLAYBACK_WAIT_MS);
     this.recorder?.transcript({ role: 'system', text: `ended: ${reason}` });
     await this.deps.control
@@ -316,19 +328,36 @@ export class MediaCallSession implements LiveCall {
     await this.cleanup('end_call');
   }
 
-  /** The model is gone (or was never there): apologise and transfer, or end the call cleanly. */
+  /** The provider connected (or is connecting) and says nothing while the caller waits: as good as gone. */
+  private providerSilent(awaited: Awaiting): void {
+    if (this.ending || this.ended) return;
+    this.logger.warn({ event: 'realtime_silent', call_sid: this.callSid, awaited, silent_ms: PROVIDER_SILENCE_MS }, 'The realtime provider went silent while the caller waited');
+    void this.rescue('realtime provider silent');
+  }
+
+  /**
+   * The model is gone, silent, or was never there: apologise and hand the caller to a person (the transfer number,
+   * else the fallback number), or end the call politely. When Twilio refuses the call update even after retries,
+   * the session is marked first, so that the `<Connect action>` request that follows our closing the stream answers
+   * with the apology and the dial instead of a bare hang-up.
+   */
   private async rescue(why: string): Promise<void> {
     if (this.ending || !this.context) return;
     this.ending = true;
+    this.silence.stop();
     this.playback.interrupt();
-    this.deps.metrics.providerError('openai_realtime', why === 'no realtime provider configured' ? 'not_configured' : 'dropped');
+    const kind = why === 'no realtime provider configured' ? 'not_configured' : why === 'realtime provider silent' ? 'silent' : 'dropped';
+    this.deps.metrics.providerError('openai_realtime', kind);
     this.recorder?.transcript({ role: 'system', text: `rescued: ${why}` });
-    const outcome = await this.deps.control
-      .rescue(this.callSid, this.context.profile.language, this.context.profile.transfer_number)
-      .catch((error: unknown) => {
-        this.logger.error({ event: 'rescue_failed', call_sid: this.callSid, err: error }, 'Could not redirect the call');
-        return 'closed';
-      });
+    const marked = this.deps.repository.requestRescue(this.callSid).catch((error: unknown) => {
+      this.logger.error({ event: 'rescue_mark_failed', call_sid: this.callSid, err: error }, 'Could not mark the call for rescue');
+    });
+    const { language, transfer_number, fallback_number } = this.context.profile;
+    const outcome = await this.deps.control.rescue(this.callSid, language, transfer_number ?? fallback_number).catch((error: unknown) => {
+      this.logger.error({ event: 'rescue_failed', call_sid: this.callSid, err: error }, 'Twilio refused the rescue; the connect action takes over');
+      return 'refused' as const;
+    });
+    if (outcome === 'refused') await marked;
     this.logger.log({ event: 'media_rescued', call_sid: this.callSid, outcome, why }, 'Call handed over after losing the agent');
     closeSocket(this.socket, CLOSE.normal, 'rescued');
     await this.cleanup(why);
@@ -363,6 +392,7 @@ export class MediaCallSession implements LiveCall {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.startTimer);
+    this.silence.stop();
     this.pending = null;
     this.provider?.close();
     this.provider = null;

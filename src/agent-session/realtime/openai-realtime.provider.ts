@@ -5,6 +5,9 @@ import { DEFAULT_OPENAI_MODELS } from '../../config/openai-models.js';
 import { plainStringField } from '../ws-frames.js';
 import { RealtimeConnection, RealtimeListener, RealtimeServerEvent, RealtimeSessionConfig, RealtimeVoiceProvider } from './realtime-voice.provider.js';
 
+/** An upgrade unanswered for this long is a failed provider: the call is rescued instead of waiting in silence. */
+export const HANDSHAKE_TIMEOUT_MS = 3_000;
+
 /** Audio queued while the provider socket opens: 5 s of 20 ms frames. Older frames are dropped beyond it. */
 const MAX_QUEUED = 250;
 
@@ -72,7 +75,7 @@ class OpenAiRealtimeConnection implements RealtimeConnection {
   private closedByUs = false;
 
   constructor(url: string, apiKey: string, first: string, listener: RealtimeListener, logger: Logger) {
-    this.socket = new WebSocket(url, { headers: { Authorization: `Bearer ${apiKey}` }, perMessageDeflate: false, handshakeTimeout: 10_000 });
+    this.socket = new WebSocket(url, { headers: { Authorization: `Bearer ${apiKey}` }, perMessageDeflate: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
     this.socket.on('open', () => {
       this.socket.send(first);
       for (const text of this.queue ?? []) this.socket.send(text);
