@@ -21,11 +21,16 @@ export class DatabaseError extends Error {
     const e = error as { code?: string; message?: string };
     const message = e?.message ?? String(error);
     const code = typeof e?.code === 'string' ? e.code : undefined;
+    // node-postgres's own deadlines and lost connections carry no SQLSTATE, only a message.
+    if (!code && CLIENT_SIDE_FAILURE.test(message)) return new DatabaseError('unavailable', message, undefined, { cause: error });
     return new DatabaseError(kindOfCode(code), message, code, { cause: error });
   }
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P03', '53300']);
+const CLIENT_SIDE_FAILURE = /^(Query read timeout|timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error)/;
+
+// 57014: query_canceled (statement_timeout), 55P03: lock_not_available (lock_timeout).
+const CONNECTION_CODES = new Set(['57014', '55P03', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P03', '53300']);
 
 export function kindOfCode(code: string | undefined): DatabaseErrorKind {
   if (!code) return 'internal';
