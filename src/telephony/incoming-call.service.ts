@@ -112,7 +112,11 @@ export class IncomingCallService {
       kind,
       streamUrl: this.urls.publicUrl(STREAM_PATHS[kind], 'ws'),
       actionUrl: this.urls.publicUrl('/voice/connect-action'),
-      token: this.tokens.issue(callSid, opened.company_id, kind),
+      token: this.tokens.issue(callSid, opened.company_id, kind, undefined, undefined, {
+        user_id: opened.user_id,
+        from: opened.from_number,
+        to: opened.to_number,
+      }),
       language: config.language,
       greeting: config.greeting,
       voice: config.voice,
