@@ -48,6 +48,9 @@ export class AgentSessionRepository {
       p_kind: claims.kind,
       p_expires_at: new Date(claims.exp * 1000).toISOString(),
       p_knowledge_chars: knowledgeChars,
+      p_user_id: claims.user_id ?? null,
+      p_from: claims.from ?? null,
+      p_to: claims.to ?? null,
     });
   }
 

@@ -25,6 +25,8 @@ export class DatabaseError extends Error {
     const e = error as { code?: string; message?: string; routine?: string };
     const message = e?.message ?? String(error);
     const code = typeof e?.code === 'string' ? e.code : undefined;
+    // node-postgres's own deadlines and lost connections carry no SQLSTATE, only a message.
+    if (!code && CLIENT_SIDE_FAILURE.test(message)) return new DatabaseError('unavailable', message, undefined, { cause: error });
     // PL/pgSQL's RAISE reports this routine: the message is ours. Anything else is the server's own wording.
     return new DatabaseError(kindOfCode(code), message, code, { cause: error, forPeople: e?.routine === 'exec_stmt_raise' });
   }
@@ -46,7 +48,10 @@ export const PUBLIC_DATABASE_MESSAGES: Record<DatabaseErrorKind, string> = {
   internal: 'An unexpected error occurred',
 };
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P03', '53300']);
+const CLIENT_SIDE_FAILURE = /^(Query read timeout|timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error)/;
+
+// 57014: query_canceled (statement_timeout), 55P03: lock_not_available (lock_timeout).
+const CONNECTION_CODES = new Set(['57014', '55P03', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P03', '53300']);
 
 export function kindOfCode(code: string | undefined): DatabaseErrorKind {
   if (!code) return 'internal';

@@ -32,7 +32,17 @@ export function openPostgresDatabase(
   kind: 'postgres' | 'embedded' = 'postgres',
   onClose?: () => Promise<void>,
 ): PgDatabase {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    // Bounded time on every path (DESIGN §9): a new connection to a hung server gives up within 2 s, a statement
+    // that runs away or waits on a lock is cancelled by the server, and TCP keepalive notices a vanished peer.
+    connectionTimeoutMillis: 2_000,
+    statement_timeout: 5_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+  });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   return new PgDatabase(pool, kind, onClose);

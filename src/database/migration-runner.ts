@@ -35,6 +35,8 @@ export async function runMigrations(pool: Pool, migrations = readMigrations()): 
   const client = await pool.connect();
   const applied: string[] = [];
   try {
+    // Migrations (and waiting for another instance's) may take longer than the pool's statement_timeout allows.
+    await client.query('set statement_timeout = 0');
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await client.query(`create table if not exists public.schema_migrations (
       version text primary key, name text not null, checksum text not null, applied_at timestamptz not null default now())`);
@@ -68,6 +70,7 @@ export async function runMigrations(pool: Pool, migrations = readMigrations()): 
     return applied;
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await client.query('reset statement_timeout').catch(() => undefined);
     client.release();
   }
 }

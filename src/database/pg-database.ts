@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryConfig } from 'pg';
 import { argumentsToSend, assertIdentifier, Database, DatabaseKind, DatabaseSession, describedCall, FunctionArgs } from './database.js';
 import { DatabaseError } from './database-error.js';
 import { SqlArgsParameter, SqlFunctionDescriptor, SqlFunctionName, SqlResult } from './sql-function-types.js';
@@ -29,11 +29,23 @@ export function toPgParam(type: string, value: unknown): unknown {
   return value;
 }
 
+/**
+ * How long one call may wait for its answer (DESIGN §9: the caller's apology within 3 s, `/api`'s 503 within 5 s,
+ * even with two calls in a row). A hung server (a partition, SIGSTOP) never answers, so the server's own
+ * `statement_timeout` cannot help; this client-side deadline does. The client that timed out is discarded.
+ */
+export const CALL_TIMEOUT_MS = 2_000;
+
+/** node-postgres honours `query_timeout` per query; its type declarations only know it on the client config. */
+function bounded(text: string, values?: unknown[]): QueryConfig {
+  return { text, values, query_timeout: CALL_TIMEOUT_MS } as QueryConfig;
+}
+
 async function callOn<T>(runner: Pool | PoolClient, fn: string, descriptor: SqlFunctionDescriptor, args: FunctionArgs): Promise<T> {
   const sent = argumentsToSend(descriptor, args);
   const sql = functionCallSql(fn, sent.map(([name]) => name));
   try {
-    const result = await runner.query<{ result: T }>(sql, sent.map(([, type, value]) => toPgParam(type, value)));
+    const result = await runner.query<{ result: T }>(bounded(sql, sent.map(([, type, value]) => toPgParam(type, value))));
     return (result.rows[0]?.result ?? null) as T;
   } catch (error) {
     throw DatabaseError.fromPostgres(error);
@@ -51,6 +63,10 @@ class PgSession implements DatabaseSession {
       return Promise.reject(error as Error);
     }
   }
+}
+
+function isConnectionFailure(error: unknown): boolean {
+  return error !== undefined && DatabaseError.fromPostgres(error).kind === 'unavailable';
 }
 
 /** The `pg` transport: PostgreSQL over TCP, the embedded server's or another's. */
@@ -74,22 +90,25 @@ export class PgDatabase extends Database {
     } catch (error) {
       throw DatabaseError.fromPostgres(error);
     }
+    let failure: unknown;
     try {
-      await client.query('begin');
+      await client.query(bounded('begin'));
       const result = await work(new PgSession(client));
-      await client.query('commit');
+      await client.query(bounded('commit'));
       return result;
     } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
+      failure = error;
+      await client.query(bounded('rollback')).catch(() => undefined);
+      throw DatabaseError.fromPostgres(error);
     } finally {
-      client.release();
+      // A client that failed on the connection (a timeout, a crash) is discarded rather than reused.
+      client.release(isConnectionFailure(failure) ? (failure as Error) : undefined);
     }
   }
 
   async ping(): Promise<void> {
     try {
-      await this.pool.query('select 1');
+      await this.pool.query(bounded('select 1'));
     } catch (error) {
       throw DatabaseError.fromPostgres(error);
     }

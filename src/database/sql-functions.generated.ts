@@ -47,7 +47,7 @@ export const SQL_FUNCTIONS = {
   list_unsent_regulatory_bundle_documents: { args: { p_bundle_id: { type: 'uuid' } }, returns: 'jsonb', returnsSet: false },
   list_user_companies: { args: { p_user_id: { type: 'uuid' } }, returns: 'jsonb', returnsSet: false },
   miss_regulatory_bundle_number: { args: { p_bundle_id: { type: 'uuid' }, p_owner: { type: 'text' }, p_max_misses: { type: 'integer' } }, returns: 'jsonb', returnsSet: false },
-  open_agent_session: { args: { p_jti: { type: 'uuid' }, p_call_sid: { type: 'text' }, p_company_id: { type: 'uuid' }, p_kind: { type: 'text' }, p_expires_at: { type: 'timestamp with time zone' }, p_knowledge_chars: { type: 'integer', hasDefault: true } }, returns: 'jsonb', returnsSet: false },
+  open_agent_session: { args: { p_jti: { type: 'uuid' }, p_call_sid: { type: 'text' }, p_company_id: { type: 'uuid' }, p_kind: { type: 'text' }, p_expires_at: { type: 'timestamp with time zone' }, p_knowledge_chars: { type: 'integer', hasDefault: true }, p_user_id: { type: 'uuid', hasDefault: true }, p_from: { type: 'text', hasDefault: true }, p_to: { type: 'text', hasDefault: true } }, returns: 'jsonb', returnsSet: false },
   open_call_session: { args: { p_call_sid: { type: 'text' }, p_to: { type: 'text' }, p_from: { type: 'text' }, p_path_company_id: { type: 'uuid' }, p_direction: { type: 'text', hasDefault: true }, p_account_sid: { type: 'text', hasDefault: true } }, returns: 'jsonb', returnsSet: false },
   phone_number_json: { args: { p_phone_number: { type: 'text' } }, returns: 'jsonb', returnsSet: false },
   record_agent_usage: { args: { p_company_id: { type: 'uuid' }, p_user_id: { type: 'uuid' }, p_call_sid: { type: 'text' }, p_events: { type: 'jsonb' } }, returns: 'jsonb', returnsSet: false },

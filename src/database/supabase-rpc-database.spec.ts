@@ -84,6 +84,17 @@ describe('SupabaseRpcDatabase', () => {
     expect((error as DatabaseError).kind).toBe('unavailable');
   });
 
+  it('gives up on a Supabase that never answers, as unavailable, after its deadline', async () => {
+    // Like a hung PostgREST: the request is accepted and nothing comes back until the signal aborts it.
+    const hanging = ((_input: RequestInfo | URL, init?: RequestInit) =>
+      new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)))) as typeof fetch;
+    const started = performance.now();
+    const error = await new SupabaseRpcDatabase(URL_, KEY, hanging, 200).call('health_check').catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(error).toBeInstanceOf(DatabaseError);
+    expect((error as DatabaseError).kind).toBe('unavailable');
+  });
+
   it('refuses functions and arguments that the descriptors do not describe, before sending anything', async () => {
     const { fetch, requests } = fakeFetch(200, null);
     const db = new SupabaseRpcDatabase(URL_, KEY, fetch);

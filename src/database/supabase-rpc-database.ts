@@ -6,6 +6,17 @@ import { SqlFunctionDescriptor } from './sql-function-types.js';
 
 type Fetch = typeof fetch;
 
+/** Every request to Supabase has this long (DESIGN §9: `/api` answers 503 within 5 s when the database hangs). */
+export const SUPABASE_REQUEST_TIMEOUT_MS = 2_000;
+
+/** supabase-js sets no deadline of its own: a hung PostgREST would hold a request for as long as the socket lives. */
+export function fetchWithDeadline(fetchImpl: Fetch, timeoutMs: number): Fetch {
+  return (input, init) => {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    return fetchImpl(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
+  };
+}
+
 interface PostgrestError {
   code?: string;
   message?: string;
@@ -20,13 +31,13 @@ export class SupabaseRpcDatabase extends Database {
   readonly kind = 'supabase' as const;
   private readonly client: SupabaseClient;
 
-  constructor(url: string, serviceRoleKey: string, fetchImpl?: Fetch) {
+  constructor(url: string, serviceRoleKey: string, fetchImpl?: Fetch, timeoutMs = SUPABASE_REQUEST_TIMEOUT_MS) {
     super();
     this.client = createClient(url, serviceRoleKey, {
       auth: { autoRefreshToken: false, persistSession: false, detectSessionInUrl: false },
       // supabase-js 2.109 on Node 20 has no global WebSocket and throws without a transport, even unused.
       realtime: { transport: ws as unknown as typeof WebSocket },
-      global: fetchImpl ? { fetch: fetchImpl } : undefined,
+      global: { fetch: fetchWithDeadline(fetchImpl ?? fetch, timeoutMs) },
     });
   }
 

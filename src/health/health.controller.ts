@@ -2,13 +2,17 @@ import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators.js';
 import { ApiErrorDto } from '../common/api-error.dto.js';
+import { LiveCallRegistry } from '../agent-session/live-calls.registry.js';
 import { Database } from '../database/database.js';
 import { HealthResponseDto } from './health-response.dto.js';
 
 @ApiTags('health')
 @Controller()
 export class HealthController {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly calls: LiveCallRegistry,
+  ) {}
 
   @Get('health')
   @Public()
@@ -16,6 +20,8 @@ export class HealthController {
   @ApiOkResponse({ type: HealthResponseDto })
   @ApiServiceUnavailableResponse({ description: 'The database does not answer', type: ApiErrorDto })
   async checkHealth(): Promise<HealthResponseDto> {
+    // Draining (DESIGN §10): not ready from the first moment, so the load balancer stops sending calls here.
+    if (!this.calls.isAccepting()) throw new ServiceUnavailableException('This instance is draining');
     const started = performance.now();
     try {
       await this.db.ping();

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AgentSessionModule } from '../agent-session/agent-session.module.js';
 import { HealthController } from './health.controller.js';
 
-@Module({ controllers: [HealthController] })
+@Module({ imports: [AgentSessionModule], controllers: [HealthController] })
 export class HealthModule {}

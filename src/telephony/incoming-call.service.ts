@@ -12,6 +12,12 @@ import { TelephonyMetrics } from './telephony-metrics.js';
 import { field, isUuid, isValidCallSid, phoneField, TwilioForm } from './twilio-form.js';
 import { apologyTwiml, connectTwiml, refusalTwiml } from './voice-twiml.js';
 
+/**
+ * The whole answer (lookup, session write, TwiML) has this long; after it the caller gets the apology, so a hung
+ * database never keeps Twilio waiting past its own 15 s timeout (DESIGN §9: the apology within 3 s).
+ */
+export const INCOMING_CALL_DEADLINE_MS = 2_500;
+
 const STREAM_PATHS = { conversation_relay: '/conversation-relay', media_stream: '/media-stream' } as const;
 
 /**
@@ -37,15 +43,17 @@ export class IncomingCallService {
     const callSid = field(body, 'CallSid');
     try {
       if (!isValidCallSid(callSid)) throw new Error('The incoming-call webhook carried no valid CallSid');
-      const opened = await this.sessions.open({
-        callSid,
-        to: phoneField(body, 'To'),
-        from: phoneField(body, 'From'),
-        pathCompanyId: companyId,
-        direction: field(body, 'Direction'),
-        accountSid: field(body, 'AccountSid'),
+      return await withDeadline(INCOMING_CALL_DEADLINE_MS, async () => {
+        const opened = await this.sessions.open({
+          callSid,
+          to: phoneField(body, 'To'),
+          from: phoneField(body, 'From'),
+          pathCompanyId: companyId,
+          direction: field(body, 'Direction'),
+          accountSid: field(body, 'AccountSid'),
+        });
+        return this.answer(callSid, opened, body);
       });
-      return await this.answer(callSid, opened, body);
     } catch (error) {
       this.metrics.increment('calls_apologised');
       const known = this.fallbacks.get(companyId);
@@ -104,7 +112,11 @@ export class IncomingCallService {
       kind,
       streamUrl: this.urls.publicUrl(STREAM_PATHS[kind], 'ws'),
       actionUrl: this.urls.publicUrl('/voice/connect-action'),
-      token: this.tokens.issue(callSid, opened.company_id, kind),
+      token: this.tokens.issue(callSid, opened.company_id, kind, undefined, undefined, {
+        user_id: opened.user_id,
+        from: opened.from_number,
+        to: opened.to_number,
+      }),
       language: config.language,
       greeting: config.greeting,
       voice: config.voice,
@@ -113,5 +125,17 @@ export class IncomingCallService {
     this.metrics.increment('calls_connected');
     this.logger.log({ event: 'call_opened', ...log, from: maskPhoneNumber(opened.from_number), matched_table: opened.matched_table }, 'Call connected to the agent');
     return twiml;
+  }
+}
+
+async function withDeadline<T>(ms: number, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`The incoming-call answer took longer than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work(), deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }

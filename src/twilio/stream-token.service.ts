@@ -9,10 +9,22 @@ export interface StreamTokenClaims {
   call_sid: string;
   company_id: string;
   kind: StreamKind;
+  /** The platform user the dialed number belongs to, and the call's numbers: enough to rebuild the call session
+   * complete if the database lost it after the caller heard <Connect> (a crash). Absent in older tokens. */
+  user_id?: string | null;
+  from?: string | null;
+  to?: string | null;
   /** Unique id: the gateway claims it in the database so that a token serves one stream only. */
   jti: string;
   /** Expiry, seconds since the epoch. */
   exp: number;
+}
+
+/** What the incoming-call webhook knew about the call, carried in the token. */
+export interface StreamCallFacts {
+  user_id: string | null;
+  from: string | null;
+  to: string | null;
 }
 
 export class InvalidStreamTokenError extends Error {
@@ -36,8 +48,8 @@ export class StreamTokenService {
     this.key = Buffer.from(config.sessionTokenSecret, 'utf8');
   }
 
-  issue(callSid: string, companyId: string, kind: StreamKind, ttlSeconds = DEFAULT_TTL_SECONDS, now = Date.now()): string {
-    const claims: StreamTokenClaims = { call_sid: callSid, company_id: companyId, kind, jti: randomUUID(), exp: Math.floor(now / 1000) + ttlSeconds };
+  issue(callSid: string, companyId: string, kind: StreamKind, ttlSeconds = DEFAULT_TTL_SECONDS, now = Date.now(), facts?: StreamCallFacts): string {
+    const claims: StreamTokenClaims = { call_sid: callSid, company_id: companyId, kind, ...facts, jti: randomUUID(), exp: Math.floor(now / 1000) + ttlSeconds };
     const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
     return `${payload}.${this.sign(payload)}`;
   }
@@ -58,6 +70,9 @@ export class StreamTokenService {
     if (typeof claims.exp !== 'number' || claims.exp * 1000 <= now) throw new InvalidStreamTokenError('expired token');
     if (typeof claims.call_sid !== 'string' || typeof claims.company_id !== 'string' || typeof claims.jti !== 'string') {
       throw new InvalidStreamTokenError('incomplete claims');
+    }
+    for (const optional of [claims.user_id, claims.from, claims.to]) {
+      if (optional !== undefined && optional !== null && typeof optional !== 'string') throw new InvalidStreamTokenError('malformed claims');
     }
     return claims;
   }
