@@ -178,6 +178,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/companies/{company_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The company's live events as Server-Sent Events
+         * @description text/event-stream: each event is `id: <seq>`, `event: <type>`, `data: { id, type, created_at, company_id, data }`. Types: call.started and call.transcript while calls run, then call.completed, call.cost_updated, message.taken, bundle.updated. A comment line every 15 s keeps the connection open. Send `Last-Event-ID` (the last `id:` received) to resume after a disconnect. Needs the Authorization header, so browsers use a fetch-based client rather than EventSource.
+         */
+        get: operations["streamCompanyEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/companies/{company_id}/knowledge": {
         parameters: {
             query?: never;
@@ -294,6 +314,42 @@ export interface paths {
         };
         /** The company's costs in USD over a period, grouped by user, day or kind */
         get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/companies/{company_id}/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The company's webhook endpoint, with a hint of its secret */
+        get: operations["getWebhook"];
+        /** Sets the company's webhook endpoint with a new signing secret, shown only in this answer (Standard Webhooks) */
+        put: operations["putWebhook"];
+        post?: never;
+        /** Removes the company's webhook endpoint; deliveries still waiting are canceled */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/companies/{company_id}/webhook/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recent webhook deliveries, newest first, with every attempt and its result */
+        get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1460,6 +1516,33 @@ export interface components {
              */
             title?: string;
         };
+        DeliveryAttemptDto: {
+            /**
+             * @description The attempt number, from 1
+             * @example 1
+             */
+            attempt: number;
+            /**
+             * Format: date-time
+             * @description When the attempt was made
+             */
+            attempted_at: string;
+            /**
+             * @description How long the receiver took
+             * @example 42
+             */
+            duration_ms: number | null;
+            /**
+             * @description Why the attempt failed; null when it succeeded
+             * @example the receiver answered 503
+             */
+            error: string | null;
+            /**
+             * @description The receiver's HTTP status; null when it did not answer
+             * @example 503
+             */
+            status_code: number | null;
+        };
         EvaluationResponseDto: {
             /**
              * @description Documents still waiting to reach Twilio (Twilio was unreachable); they are retried
@@ -2092,6 +2175,21 @@ export interface components {
              */
             voice_path: "conversation_relay" | "media_stream";
         };
+        PutWebhookDto: {
+            /**
+             * @description Event types to receive; all of them when left out
+             * @example [
+             *       "call.completed",
+             *       "message.taken"
+             *     ]
+             */
+            events?: ("call.completed" | "call.cost_updated" | "message.taken" | "bundle.updated")[];
+            /**
+             * @description Where events are POSTed: https (http only to a loopback address outside production); never a private address
+             * @example https://hooks.example.com/phone-agent
+             */
+            url: string;
+        };
         RemovedMemberResponseDto: {
             /**
              * @description Always true
@@ -2347,6 +2445,130 @@ export interface components {
              * @example https://api.example.com/voice/incoming/00000000-0000-4000-8000-000000000001
              */
             voice_url: string | null;
+        };
+        WebhookCreatedResponseDto: {
+            /**
+             * Format: date-time
+             * @description When the endpoint was first set
+             */
+            created_at: string;
+            /**
+             * @description The event types sent to the endpoint
+             * @example [
+             *       "call.completed",
+             *       "message.taken",
+             *       "bundle.updated"
+             *     ]
+             */
+            events: ("call.completed" | "call.cost_updated" | "message.taken" | "bundle.updated")[];
+            /**
+             * @description The signing secret (Standard Webhooks, base64 after `whsec_`): shown only in this answer
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+            /**
+             * @description The end of the signing secret, to tell which one a receiver holds
+             * @example whsec_…k3Qw
+             */
+            secret_hint: string;
+            /**
+             * Format: date-time
+             * @description When the endpoint (and its secret) last changed
+             */
+            updated_at: string;
+            /**
+             * @description Where events are POSTed
+             * @example https://hooks.example.com/phone-agent
+             */
+            url: string;
+        };
+        WebhookDeliveryDto: {
+            /** @description Every attempt, oldest first */
+            attempt_log: components["schemas"]["DeliveryAttemptDto"][];
+            /**
+             * @description Attempts made so far
+             * @example 3
+             */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description When the event was written
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When a 2xx came back
+             */
+            delivered_at: string | null;
+            /**
+             * @description The event id: the same `webhook-id` on every attempt
+             * @example evt_3f6c2b1e9a8d4c7b8e5f1a2b3c4d5e6f
+             */
+            event_id: string;
+            /**
+             * @description The event type
+             * @example call.completed
+             * @enum {string}
+             */
+            event_type: "call.completed" | "call.cost_updated" | "message.taken" | "bundle.updated";
+            /**
+             * Format: uuid
+             * @description Delivery id
+             */
+            id: string;
+            /** @description Why the last attempt failed */
+            last_error: string | null;
+            /**
+             * @description The last attempt's HTTP status; null when the receiver did not answer
+             * @example 200
+             */
+            last_status_code: number | null;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due (pending only)
+             */
+            next_attempt_at: string | null;
+            /**
+             * @description pending: waiting for its next attempt; delivered: a 2xx came back; failed: every attempt failed; canceled: the webhook was removed
+             * @example delivered
+             * @enum {string}
+             */
+            state: "pending" | "delivered" | "failed" | "canceled";
+        };
+        WebhookDeliveryListResponseDto: {
+            /** @description Newest first */
+            items: components["schemas"]["WebhookDeliveryDto"][];
+        };
+        WebhookResponseDto: {
+            /**
+             * Format: date-time
+             * @description When the endpoint was first set
+             */
+            created_at: string;
+            /**
+             * @description The event types sent to the endpoint
+             * @example [
+             *       "call.completed",
+             *       "message.taken",
+             *       "bundle.updated"
+             *     ]
+             */
+            events: ("call.completed" | "call.cost_updated" | "message.taken" | "bundle.updated")[];
+            /**
+             * @description The end of the signing secret, to tell which one a receiver holds
+             * @example whsec_…k3Qw
+             */
+            secret_hint: string;
+            /**
+             * Format: date-time
+             * @description When the endpoint (and its secret) last changed
+             */
+            updated_at: string;
+            /**
+             * @description Where events are POSTed
+             * @example https://hooks.example.com/phone-agent
+             */
+            url: string;
         };
     };
     responses: never;
@@ -3164,6 +3386,68 @@ export interface operations {
             };
         };
     };
+    streamCompanyEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Resume after this event (the `id:` of the last event received) */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                /** @description Company id */
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Invalid company id or Last-Event-ID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+        };
+    };
     listKnowledgeEntries: {
         parameters: {
             query?: {
@@ -3905,6 +4189,244 @@ export interface operations {
                 };
             };
             /** @description Invalid period or grouping */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Company id */
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResponseDto"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No webhook is set */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+        };
+    };
+    putWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Company id */
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutWebhookDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCreatedResponseDto"];
+                };
+            };
+            /** @description Not https, a private address, or unknown event types */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Company id */
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No webhook is set */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description How many recent deliveries, 1 to 200 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Company id */
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryListResponseDto"];
+                };
+            };
+            /** @description Invalid limit */
             400: {
                 headers: {
                     [name: string]: unknown;
