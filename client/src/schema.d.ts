@@ -178,6 +178,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/companies/{company_id}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The company's SMS and WhatsApp conversations with their turns, most recently active first */
+        get: operations["listConversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/companies/{company_id}/events": {
         parameters: {
             query?: never;
@@ -300,6 +317,23 @@ export interface paths {
         post?: never;
         /** Remove a member (owners and admins; only owners remove owners; the last owner stays) */
         delete: operations["removeCompanyMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/companies/{company_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Messages the agent took for the company (calls, SMS, WhatsApp), newest first */
+        get: operations["listTakenMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1409,6 +1443,90 @@ export interface components {
              */
             SessionStatus?: string;
         };
+        ConversationDto: {
+            /**
+             * @description The channel
+             * @example whatsapp
+             * @enum {string}
+             */
+            channel: "sms" | "whatsapp";
+            /**
+             * Format: uuid
+             * @description Company id
+             */
+            company_id: string;
+            /**
+             * @description The texter's number (E.164)
+             * @example +525511112222
+             */
+            contact: string;
+            /**
+             * Format: date-time
+             * @description First message
+             */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description Conversation id
+             */
+            id: string;
+            /**
+             * @description Turns in the whole thread
+             * @example 12
+             */
+            turn_count: number;
+            /** @description The latest 50 turns, oldest first */
+            turns: components["schemas"]["ConversationTurnDto"][];
+            /**
+             * Format: date-time
+             * @description Latest activity (the order of the list)
+             */
+            updated_at: string;
+            /**
+             * Format: uuid
+             * @description The platform user the number belongs to
+             */
+            user_id: string | null;
+        };
+        ConversationListResponseDto: {
+            /** @description Most recently active first */
+            items: components["schemas"]["ConversationDto"][];
+            /** @description Pass as cursor for the next page; null on the last page */
+            next_cursor: string | null;
+        };
+        ConversationTurnDto: {
+            /**
+             * @description What the agent did with its turn (answer, take_message, message_taken, handoff, ...)
+             * @example answer
+             */
+            action: string | null;
+            /**
+             * @description The brain that answered
+             * @enum {string|null}
+             */
+            brain: "knowledge" | "openai" | null;
+            /**
+             * Format: date-time
+             * @description When it was written
+             */
+            created_at: string;
+            /**
+             * @description Who wrote it
+             * @example user
+             * @enum {string}
+             */
+            role: "user" | "agent";
+            /**
+             * @description Position in the conversation, from 1
+             * @example 1
+             */
+            seq: number;
+            /**
+             * @description The text
+             * @example ¿A qué hora abren?
+             */
+            text: string;
+        };
         CreateBundleDto: {
             /** @description The end user's address in the country */
             address: components["schemas"]["BundleAddressDto"];
@@ -2216,6 +2334,55 @@ export interface components {
              * @example 00000000-0000-4000-8000-0000000000bb
              */
             user_id: string;
+        };
+        TakenMessageDto: {
+            /**
+             * @description The call it was taken on
+             * @example CA0123456789abcdef0123456789abcdef
+             */
+            call_sid: string | null;
+            /**
+             * @description Where the message was taken
+             * @example voice
+             * @enum {string}
+             */
+            channel: "voice" | "sms" | "whatsapp";
+            /**
+             * Format: uuid
+             * @description Company id
+             */
+            company_id: string;
+            /**
+             * @description The caller's or texter's number (E.164)
+             * @example +525511112222
+             */
+            contact: string | null;
+            /**
+             * Format: uuid
+             * @description The SMS/WhatsApp (or relay) conversation it came from
+             */
+            conversation_id: string | null;
+            /**
+             * Format: date-time
+             * @description When it was taken
+             */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description Message id
+             */
+            id: string;
+            /**
+             * @description What the caller or texter asked to pass on
+             * @example Soy Ana, por favor llámenme sobre mi cita
+             */
+            text: string;
+        };
+        TakenMessageListResponseDto: {
+            /** @description Newest first */
+            items: components["schemas"]["TakenMessageDto"][];
+            /** @description Pass as cursor for the next page; null on the last page */
+            next_cursor: string | null;
         };
         TranscriptTurnDto: {
             /**
@@ -3386,6 +3553,71 @@ export interface operations {
             };
         };
     };
+    listConversations: {
+        parameters: {
+            query?: {
+                /** @description Only threads of this channel */
+                channel?: "sms" | "whatsapp";
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size, 1 to 200 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Company id */
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationListResponseDto"];
+                };
+            };
+            /** @description Invalid channel, limit or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+        };
+    };
     streamCompanyEvents: {
         parameters: {
             query?: never;
@@ -4143,6 +4375,69 @@ export interface operations {
             };
             /** @description The last owner cannot be removed */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+        };
+    };
+    listTakenMessages: {
+        parameters: {
+            query?: {
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size, 1 to 200 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Company id */
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TakenMessageListResponseDto"];
+                };
+            };
+            /** @description Invalid limit or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
