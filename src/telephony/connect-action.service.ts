@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CallSessionRepository } from './call-session.repository.js';
+import { bindLogContext } from '../logging/log-context.js';
 import { field, isValidCallSid, TwilioForm } from './twilio-form.js';
 import { apologyTwiml, hangupTwiml, noTransferTwiml, transferTwiml } from './voice-twiml.js';
 
@@ -36,6 +37,7 @@ export class ConnectActionService {
 
   async handle(body: TwilioForm): Promise<string> {
     const callSid = field(body, 'CallSid');
+    if (isValidCallSid(callSid)) bindLogContext({ call_sid: callSid });
     const wantsPerson = handoffAsksForPerson(field(body, 'HandoffData'));
     const failed = field(body, 'SessionStatus') === 'failed';
     if (!wantsPerson && !failed) return hangupTwiml();
