@@ -13,6 +13,7 @@ import { ConfigModule } from './config/config.module.js';
 import { Database } from './database/database.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DebugModule } from './debug/debug.module.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LimitsModule } from './limits/limits.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -28,7 +29,7 @@ export class AppModule {
   static forRoot(config?: AppConfig, database?: Database): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, MetricsModule, DatabaseModule.forRoot(database), AuthModule, LimitsModule, TwilioModule, LookupModule, DebugModule, HealthModule, AgentSessionModule, CompaniesModule, AgentModule, MessagingModule, ScheduleModule.forRoot(), TelephonyModule, ProvisioningModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule, MetricsModule, DatabaseModule.forRoot(database), AuthModule, LimitsModule, TwilioModule, LookupModule, DebugModule, HealthModule, AgentSessionModule, CompaniesModule, AgentModule, MessagingModule, ScheduleModule.forRoot(), TelephonyModule, ProvisioningModule, EventsModule],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_INTERCEPTOR, useClass: RequestShapeInterceptor },

@@ -31,6 +31,9 @@ export const API_TAGS: Readonly<Record<string, string>> = {
   'phone-numbers': "Connecting a company's Twilio numbers to its agent",
   bundles: 'Regulatory bundles: documents, review by Twilio, and the number bought on approval',
   twilio: 'Webhooks that Twilio calls, verified by X-Twilio-Signature (not for frontends)',
+  webhooks: "A company's webhook endpoint (Standard Webhooks): signed call, message and bundle events, and their deliveries",
+  events: "A company's live events for dashboards (Server-Sent Events)",
+  messages: 'Messages the agent took, and SMS and WhatsApp conversations',
 };
 
 /** JSON responses load nothing: the strictest policy. */

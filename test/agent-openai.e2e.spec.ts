@@ -7,15 +7,19 @@ import { createCompany, randomMexicanNumber } from './support/factories.js';
 import { FakeOpenAiChatServer } from './support/fake-openai-chat-server.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 import { testConfig } from './support/test-config.js';
+import { bearer, testUser } from './support/tokens.js';
+import request from 'supertest';
 
 let t: TestApp;
 let agent: AgentService;
 const llm = new FakeOpenAiChatServer();
 const TIMEOUT_MS = 400;
+/** USD per million tokens of the priced test model (OPENAI_LLM_RATE_CARD). */
+const PRICES = { 'priced-model': { input: 2, output: 8 } };
 
 beforeAll(async () => {
   const baseUrl = await llm.start();
-  t = await createTestApp({ config: testConfig({ openai: { apiKey: 'sk-test-key', baseUrl, model: 'default-model' }, agent: { llmTimeoutMs: TIMEOUT_MS } }) });
+  t = await createTestApp({ config: testConfig({ openai: { apiKey: 'sk-test-key', baseUrl, model: 'default-model' }, agent: { llmTimeoutMs: TIMEOUT_MS, llmRates: PRICES } }) });
   agent = t.app.get(AgentService);
 });
 afterAll(async () => {
@@ -92,6 +96,32 @@ describe('the openai brain', () => {
     ]);
     llm.enqueue({ kind: 'tool', name: 'end_call', args: { reason: 'done' } });
     expect((await say(id, randomMexicanNumber(), 'bye')).at(-1)).toEqual({ type: 'end_call', reason: 'done' });
+  });
+
+  it("prices tokens from the model's rate, shows the LLM cost in the usage summary, and records a message taken by the tool", async () => {
+    const id = await company({ model: 'priced-model-2025-01-01' });
+    const caller = randomMexicanNumber();
+    llm.enqueue({ kind: 'tool', name: 'take_message', args: { message: 'Ana: call back' }, text: 'I will pass it on.', usage: { prompt_tokens: 250_000, completion_tokens: 50_000 } });
+    expect((await say(id, caller, 'Ana here, please call me back tomorrow')).at(-1)).toEqual({ type: 'message_taken', message: 'Ana: call back' });
+    const { rows } = await t.db.pool.query('select kind, cost_usd::float as cost from public.usage_events where company_id = $1 order by kind', [id]);
+    // 250k input tokens at $2/M and 50k output tokens at $8/M (the dated snapshot takes its family's price)
+    expect(rows).toEqual([
+      { kind: 'llm_input_tokens', cost: 0.5 },
+      { kind: 'llm_output_tokens', cost: 0.4 },
+    ]);
+    const user = await testUser({ admin: true });
+    const summary = await request(t.server).get(`/api/companies/${id}/usage?group_by=kind`).set(bearer(user));
+    expect(summary.status).toBe(200);
+    expect(summary.body.total_cost_usd).toBeCloseTo(0.9, 6);
+    expect(summary.body.groups).toEqual([
+      expect.objectContaining({ key: 'llm_input_tokens', cost_usd: 0.5 }),
+      expect.objectContaining({ key: 'llm_output_tokens', cost_usd: 0.4 }),
+    ]);
+    // The stored turn says a message was taken (not just "llm"), so the message and its event are written with it.
+    const taken = await t.db.pool.query('select channel, contact, text from public.taken_messages where company_id = $1', [id]);
+    expect(taken.rows).toEqual([{ channel: 'voice', contact: caller, text: 'Ana here, please call me back tomorrow' }]);
+    const events = await t.db.pool.query(`select type from public.company_events where company_id = $1 and type = 'message.taken'`, [id]);
+    expect(events.rowCount).toBe(1);
   });
 
   it('falls back to the knowledge agent when the server answers 500', async () => {

@@ -178,6 +178,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/companies/{company_id}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The company's SMS and WhatsApp conversations with their turns, most recently active first */
+        get: operations["listConversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/companies/{company_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The company's live events as Server-Sent Events
+         * @description text/event-stream: each event is `id: <seq>`, `event: <type>`, `data: { id, type, created_at, company_id, data }`. Types: call.started and call.transcript while calls run, then call.completed, call.cost_updated, message.taken, bundle.updated. A comment line every 15 s keeps the connection open. Send `Last-Event-ID` (the last `id:` received) to resume after a disconnect. Needs the Authorization header, so browsers use a fetch-based client rather than EventSource.
+         */
+        get: operations["streamCompanyEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/companies/{company_id}/knowledge": {
         parameters: {
             query?: never;
@@ -285,6 +322,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/companies/{company_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Messages the agent took for the company (calls, SMS, WhatsApp), newest first */
+        get: operations["listTakenMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/companies/{company_id}/usage": {
         parameters: {
             query?: never;
@@ -294,6 +348,42 @@ export interface paths {
         };
         /** The company's costs in USD over a period, grouped by user, day or kind */
         get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/companies/{company_id}/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The company's webhook endpoint, with a hint of its secret */
+        get: operations["getWebhook"];
+        /** Sets the company's webhook endpoint with a new signing secret, shown only in this answer (Standard Webhooks) */
+        put: operations["putWebhook"];
+        post?: never;
+        /** Removes the company's webhook endpoint; deliveries still waiting are canceled */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/companies/{company_id}/webhook/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recent webhook deliveries, newest first, with every attempt and its result */
+        get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1368,6 +1458,90 @@ export interface components {
              */
             SessionStatus?: string;
         };
+        ConversationDto: {
+            /**
+             * @description The channel
+             * @example whatsapp
+             * @enum {string}
+             */
+            channel: "sms" | "whatsapp";
+            /**
+             * Format: uuid
+             * @description Company id
+             */
+            company_id: string;
+            /**
+             * @description The texter's number (E.164)
+             * @example +525511112222
+             */
+            contact: string;
+            /**
+             * Format: date-time
+             * @description First message
+             */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description Conversation id
+             */
+            id: string;
+            /**
+             * @description Turns in the whole thread
+             * @example 12
+             */
+            turn_count: number;
+            /** @description The latest 50 turns, oldest first */
+            turns: components["schemas"]["ConversationTurnDto"][];
+            /**
+             * Format: date-time
+             * @description Latest activity (the order of the list)
+             */
+            updated_at: string;
+            /**
+             * Format: uuid
+             * @description The platform user the number belongs to
+             */
+            user_id: string | null;
+        };
+        ConversationListResponseDto: {
+            /** @description Most recently active first */
+            items: components["schemas"]["ConversationDto"][];
+            /** @description Pass as cursor for the next page; null on the last page */
+            next_cursor: string | null;
+        };
+        ConversationTurnDto: {
+            /**
+             * @description What the agent did with its turn (answer, take_message, message_taken, handoff, ...)
+             * @example answer
+             */
+            action: string | null;
+            /**
+             * @description The brain that answered
+             * @enum {string|null}
+             */
+            brain: "knowledge" | "openai" | null;
+            /**
+             * Format: date-time
+             * @description When it was written
+             */
+            created_at: string;
+            /**
+             * @description Who wrote it
+             * @example user
+             * @enum {string}
+             */
+            role: "user" | "agent";
+            /**
+             * @description Position in the conversation, from 1
+             * @example 1
+             */
+            seq: number;
+            /**
+             * @description The text
+             * @example ¿A qué hora abren?
+             */
+            text: string;
+        };
         CreateBundleDto: {
             /** @description The end user's address in the country */
             address: components["schemas"]["BundleAddressDto"];
@@ -1474,6 +1648,33 @@ export interface components {
              * @example ¿Cuál es el horario?
              */
             title?: string;
+        };
+        DeliveryAttemptDto: {
+            /**
+             * @description The attempt number, from 1
+             * @example 1
+             */
+            attempt: number;
+            /**
+             * Format: date-time
+             * @description When the attempt was made
+             */
+            attempted_at: string;
+            /**
+             * @description How long the receiver took
+             * @example 42
+             */
+            duration_ms: number | null;
+            /**
+             * @description Why the attempt failed; null when it succeeded
+             * @example the receiver answered 503
+             */
+            error: string | null;
+            /**
+             * @description The receiver's HTTP status; null when it did not answer
+             * @example 503
+             */
+            status_code: number | null;
         };
         EvaluationResponseDto: {
             /**
@@ -2131,6 +2332,21 @@ export interface components {
              */
             voice_path: "conversation_relay" | "media_stream";
         };
+        PutWebhookDto: {
+            /**
+             * @description Event types to receive; all of them when left out
+             * @example [
+             *       "call.completed",
+             *       "message.taken"
+             *     ]
+             */
+            events?: ("call.completed" | "call.cost_updated" | "message.taken" | "bundle.updated")[];
+            /**
+             * @description Where events are POSTed: https (http only to a loopback address outside production); never a private address
+             * @example https://hooks.example.com/phone-agent
+             */
+            url: string;
+        };
         RemovedMemberResponseDto: {
             /**
              * @description Always true
@@ -2157,6 +2373,55 @@ export interface components {
              * @example 00000000-0000-4000-8000-0000000000bb
              */
             user_id: string;
+        };
+        TakenMessageDto: {
+            /**
+             * @description The call it was taken on
+             * @example CA0123456789abcdef0123456789abcdef
+             */
+            call_sid: string | null;
+            /**
+             * @description Where the message was taken
+             * @example voice
+             * @enum {string}
+             */
+            channel: "voice" | "sms" | "whatsapp";
+            /**
+             * Format: uuid
+             * @description Company id
+             */
+            company_id: string;
+            /**
+             * @description The caller's or texter's number (E.164)
+             * @example +525511112222
+             */
+            contact: string | null;
+            /**
+             * Format: uuid
+             * @description The SMS/WhatsApp (or relay) conversation it came from
+             */
+            conversation_id: string | null;
+            /**
+             * Format: date-time
+             * @description When it was taken
+             */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description Message id
+             */
+            id: string;
+            /**
+             * @description What the caller or texter asked to pass on
+             * @example Soy Ana, por favor llámenme sobre mi cita
+             */
+            text: string;
+        };
+        TakenMessageListResponseDto: {
+            /** @description Newest first */
+            items: components["schemas"]["TakenMessageDto"][];
+            /** @description Pass as cursor for the next page; null on the last page */
+            next_cursor: string | null;
         };
         TranscriptTurnDto: {
             /**
@@ -2386,6 +2651,130 @@ export interface components {
              * @example https://api.example.com/voice/incoming/00000000-0000-4000-8000-000000000001
              */
             voice_url: string | null;
+        };
+        WebhookCreatedResponseDto: {
+            /**
+             * Format: date-time
+             * @description When the endpoint was first set
+             */
+            created_at: string;
+            /**
+             * @description The event types sent to the endpoint
+             * @example [
+             *       "call.completed",
+             *       "message.taken",
+             *       "bundle.updated"
+             *     ]
+             */
+            events: ("call.completed" | "call.cost_updated" | "message.taken" | "bundle.updated")[];
+            /**
+             * @description The signing secret (Standard Webhooks, base64 after `whsec_`): shown only in this answer
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+            /**
+             * @description The end of the signing secret, to tell which one a receiver holds
+             * @example whsec_…k3Qw
+             */
+            secret_hint: string;
+            /**
+             * Format: date-time
+             * @description When the endpoint (and its secret) last changed
+             */
+            updated_at: string;
+            /**
+             * @description Where events are POSTed
+             * @example https://hooks.example.com/phone-agent
+             */
+            url: string;
+        };
+        WebhookDeliveryDto: {
+            /** @description Every attempt, oldest first */
+            attempt_log: components["schemas"]["DeliveryAttemptDto"][];
+            /**
+             * @description Attempts made so far
+             * @example 3
+             */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description When the event was written
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When a 2xx came back
+             */
+            delivered_at: string | null;
+            /**
+             * @description The event id: the same `webhook-id` on every attempt
+             * @example evt_3f6c2b1e9a8d4c7b8e5f1a2b3c4d5e6f
+             */
+            event_id: string;
+            /**
+             * @description The event type
+             * @example call.completed
+             * @enum {string}
+             */
+            event_type: "call.completed" | "call.cost_updated" | "message.taken" | "bundle.updated";
+            /**
+             * Format: uuid
+             * @description Delivery id
+             */
+            id: string;
+            /** @description Why the last attempt failed */
+            last_error: string | null;
+            /**
+             * @description The last attempt's HTTP status; null when the receiver did not answer
+             * @example 200
+             */
+            last_status_code: number | null;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due (pending only)
+             */
+            next_attempt_at: string | null;
+            /**
+             * @description pending: waiting for its next attempt; delivered: a 2xx came back; failed: every attempt failed; canceled: the webhook was removed
+             * @example delivered
+             * @enum {string}
+             */
+            state: "pending" | "delivered" | "failed" | "canceled";
+        };
+        WebhookDeliveryListResponseDto: {
+            /** @description Newest first */
+            items: components["schemas"]["WebhookDeliveryDto"][];
+        };
+        WebhookResponseDto: {
+            /**
+             * Format: date-time
+             * @description When the endpoint was first set
+             */
+            created_at: string;
+            /**
+             * @description The event types sent to the endpoint
+             * @example [
+             *       "call.completed",
+             *       "message.taken",
+             *       "bundle.updated"
+             *     ]
+             */
+            events: ("call.completed" | "call.cost_updated" | "message.taken" | "bundle.updated")[];
+            /**
+             * @description The end of the signing secret, to tell which one a receiver holds
+             * @example whsec_…k3Qw
+             */
+            secret_hint: string;
+            /**
+             * Format: date-time
+             * @description When the endpoint (and its secret) last changed
+             */
+            updated_at: string;
+            /**
+             * @description Where events are POSTed
+             * @example https://hooks.example.com/phone-agent
+             */
+            url: string;
         };
     };
     responses: never;
@@ -2729,9 +3118,24 @@ export interface operations {
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -2888,9 +3292,24 @@ export interface operations {
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -3044,9 +3463,24 @@ export interface operations {
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -3176,9 +3610,24 @@ export interface operations {
             /** @description The user is not a member of this company, or lacks the role */
             403: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -4114,6 +4563,261 @@ export interface operations {
                      *       "error": "Not Found",
                      *       "message": "Company 00000000-0000-4000-8000-000000000001 has no call CA0123456789abcdef0123456789abcdef",
                      *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+        };
+    };
+    listConversations: {
+        parameters: {
+            query?: {
+                /** @description Only threads of this channel */
+                channel?: "sms" | "whatsapp";
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size, 1 to 200 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Company id */
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The company's SMS and WhatsApp conversations with their turns, most recently active first */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationListResponseDto"];
+                };
+            };
+            /** @description Invalid channel, limit or cursor */
+            400: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+        };
+    };
+    streamCompanyEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Resume after this event (the `id:` of the last event received) */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                /** @description Company id */
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Invalid company id or Last-Event-ID */
+            400: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
                      *     }
                      */
                     "application/json": components["schemas"]["ApiErrorDto"];
@@ -5676,6 +6380,140 @@ export interface operations {
             };
         };
     };
+    listTakenMessages: {
+        parameters: {
+            query?: {
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                /** @description Page size, 1 to 200 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Company id */
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Messages the agent took for the company (calls, SMS, WhatsApp), newest first */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TakenMessageListResponseDto"];
+                };
+            };
+            /** @description Invalid limit or cursor */
+            400: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+        };
+    };
     getUsage: {
         parameters: {
             query?: {
@@ -5713,6 +6551,515 @@ export interface operations {
                 };
             };
             /** @description Invalid period or grouping */
+            400: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Company id */
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The company's webhook endpoint, with a hint of its secret */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResponseDto"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No webhook is set */
+            404: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "Company 00000000-0000-4000-8000-000000000001 does not exist",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+        };
+    };
+    putWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Company id */
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutWebhookDto"];
+            };
+        };
+        responses: {
+            /** @description Sets the company's webhook endpoint with a new signing secret, shown only in this answer (Standard Webhooks) */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCreatedResponseDto"];
+                };
+            };
+            /** @description Not https, a private address, or unknown event types */
+            400: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Company id */
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No webhook is set */
+            404: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "Company 00000000-0000-4000-8000-000000000001 does not exist",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description How many recent deliveries, 1 to 200 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Company id */
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recent webhook deliveries, newest first, with every attempt and its result */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryListResponseDto"];
+                };
+            };
+            /** @description Invalid limit */
             400: {
                 headers: {
                     /** @description Requests allowed in the window (RATE_LIMIT_API) */
@@ -6620,9 +7967,24 @@ export interface operations {
             /** @description Someone else configured the number at the same moment; nothing was saved, try again */
             409: {
                 headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "Only a draft bundle can be submitted; this one is in-review",
+                     *       "statusCode": 409
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiErrorDto"];
                 };
             };
@@ -6939,7 +8301,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example <?xml version="1.0" encoding="UTF-8"?><Response><Connect action="https://voice.example.com/voice/connect-action"><ConversationRelay url="wss://voice.example.com/conversation-relay" language="es-MX" welcomeGreeting="Hola, gracias por llamar. ¿En qué le puedo ayudar?"><Parameter name="token" value="&lt;single-use stream token>"/></ConversationRelay></Connect></Response> */
+                    /** @example <?xml version="1.0" encoding="UTF-8"?><Response><Connect action="https://voice.example.com/voice/connect-action"><ConversationRelay url="wss://voice.example.com/conversation-relay" language="es-MX" welcomeGreeting="Hola, gracias por llamar. ¿En qué le puedo ayudar?" debug="tokens-played"><Parameter name="token" value="&lt;single-use stream token>"/></ConversationRelay></Connect></Response> */
                     "text/xml": string;
                 };
             };

@@ -45,7 +45,20 @@ export class AgentRepository {
     return this.db.call('record_agent_usage', { p_company_id: companyId, p_user_id: userId, p_call_sid: callSid, p_events: events });
   }
 
-  turns(companyId: string, channel: AgentChannel, contact: string): Promise<{ seq: number; role: string; text: string; action: string | null; brain: string | null }[]> {
-    return this.db.call('list_conversation_turns', { p_company_id: companyId, p_channel: channel, p_contact: contact });
+  /** Messages the agent took, newest first; `before` is the last row of the previous page. */
+  takenMessages<T>(companyId: string, limit: number, before: { createdAt: string; id: string } | null): Promise<T[]> {
+    return this.db.call('list_taken_messages', { p_company_id: companyId, p_limit: limit, p_before_created_at: before?.createdAt ?? null, p_before_id: before?.id ?? null });
+  }
+
+  /** SMS and WhatsApp threads, most recently active first, each with its latest turns. */
+  conversations<T>(companyId: string, channel: string | null, limit: number, turns: number, before: { updatedAt: string; id: string } | null): Promise<T[]> {
+    return this.db.call('list_company_conversations', {
+      p_company_id: companyId,
+      p_channel: channel,
+      p_limit: limit,
+      p_turns: turns,
+      p_before_updated_at: before?.updatedAt ?? null,
+      p_before_id: before?.id ?? null,
+    });
   }
 }

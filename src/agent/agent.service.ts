@@ -46,6 +46,7 @@ export class AgentService {
     const turn = { request, context, now: new Date(), turnUuid: randomUUID() };
     let answer = '';
     let outcome: TurnOutcome | undefined;
+    let tookMessage = false;
     for await (const output of brain.run(turn)) {
       if (request.signal?.aborted) return;
       if (output.type === 'outcome') {
@@ -53,6 +54,7 @@ export class AgentService {
         continue;
       }
       if (output.type === 'text') answer += output.text;
+      if (output.type === 'message_taken') tookMessage = true;
       yield output;
     }
     // Barge-in or hang-up: nothing more is recorded for this turn.
@@ -67,7 +69,9 @@ export class AgentService {
         turnKey: request.turnId ?? null,
         turns: [
           { role: 'user', text: request.text },
-          { role: 'agent', text: answer, action: outcome?.action ?? null, brain: outcome?.brain ?? null },
+          // A turn that took a message is stored as such whatever the brain (the openai brain reports `llm`):
+          // the database records the message (the user turn's text) and its event from this action.
+          { role: 'agent', text: answer, action: tookMessage ? 'message_taken' : (outcome?.action ?? null), brain: outcome?.brain ?? null },
         ],
         usage: outcome?.usage ?? [],
       });

@@ -5,6 +5,7 @@ import type { AgentEvent } from './agent-turn.js';
 import { Brain, BrainOutput, BrainTurn } from './brain.js';
 import { buildChatMessages, CHAT_TOOLS } from './chat-prompt.js';
 import { KnowledgeBrain } from './knowledge.brain.js';
+import { llmRateFor, priceTokens } from './llm-price.js';
 import { langOf, PHRASES } from './phrases.js';
 import { readSseData } from './sse.js';
 
@@ -29,6 +30,7 @@ class ChatFailure extends Error {}
 @Injectable()
 export class OpenAiBrain extends Brain {
   private readonly logger = new Logger('OpenAiBrain');
+  private readonly unpricedModels = new Set<string>();
 
   constructor(
     private readonly config: AppConfig,
@@ -60,7 +62,7 @@ export class OpenAiBrain extends Brain {
             toolCalls.set(call.index, current);
           }
         }
-        if (chunk.usage) usage.push(...usageEvents(turn.turnUuid, model, chunk.usage));
+        if (chunk.usage) usage.push(...this.usageEvents(turn.turnUuid, model, chunk.usage));
       }
       const actions = [...toolCalls.values()].flatMap((call) => this.toolEvents(call, turn));
       if (!spoke) {
@@ -128,6 +130,21 @@ export class OpenAiBrain extends Brain {
     }
   }
 
+  /** The turn's tokens, priced from the model's rate (OPENAI_LLM_RATE_CARD). */
+  private usageEvents(turnUuid: string, model: string, usage: { prompt_tokens?: number; completion_tokens?: number }): UsageEventInput[] {
+    const rate = llmRateFor(this.config.agent.llmRates, model);
+    if (!rate && !this.unpricedModels.has(model)) {
+      this.unpricedModels.add(model);
+      this.logger.warn({ event: 'llm_model_unpriced', model }, 'No price for this model on OPENAI_LLM_RATE_CARD: its tokens are recorded at $0');
+    }
+    const input = usage.prompt_tokens ?? 0;
+    const output = usage.completion_tokens ?? 0;
+    return [
+      { kind: 'llm_input_tokens', quantity: input, unit: 'tokens', cost_usd: priceTokens(input, rate?.input ?? 0), idempotency_key: `llm:${turnUuid}:input:${model}` },
+      { kind: 'llm_output_tokens', quantity: output, unit: 'tokens', cost_usd: priceTokens(output, rate?.output ?? 0), idempotency_key: `llm:${turnUuid}:output:${model}` },
+    ];
+  }
+
   private toolEvents(call: { name: string; arguments: string }, turn: BrainTurn): AgentEvent[] {
     let args: Record<string, unknown> = {};
     try {
@@ -162,9 +179,4 @@ function spokenFor(actions: AgentEvent[], turn: BrainTurn): string | undefined {
   return undefined;
 }
 
-function usageEvents(turnUuid: string, model: string, usage: { prompt_tokens?: number; completion_tokens?: number }): UsageEventInput[] {
-  return [
-    { kind: 'llm_input_tokens', quantity: usage.prompt_tokens ?? 0, unit: 'tokens', idempotency_key: `llm:${turnUuid}:input:${model}` },
-    { kind: 'llm_output_tokens', quantity: usage.completion_tokens ?? 0, unit: 'tokens', idempotency_key: `llm:${turnUuid}:output:${model}` },
-  ];
-}
+

@@ -82,6 +82,8 @@ export abstract class AppConfig {
   declare agent: {
     /** AGENT_LLM_TIMEOUT_MS: how long the openai brain waits for the first and each next chunk before the knowledge agent answers instead. */
     llmTimeoutMs: number;
+    /** OPENAI_LLM_RATE_CARD: USD per million tokens by chat model, for the LLM usage events. */
+    llmRates: Record<string, LlmRate>;
   };
   /** Regulatory bundles and number purchase (src/provisioning). */
   declare provisioning: {
@@ -93,6 +95,31 @@ export abstract class AppConfig {
     leaseSeconds: number;
     /** BUNDLE_DOCUMENT_MAX_BYTES: the largest supporting document accepted. */
     documentMaxBytes: number;
+  };
+  /** The company event outbox (src/events): webhook deliveries and the live stream. */
+  declare events: {
+    webhooks: {
+      /** WEBHOOK_DELIVERY_ENABLED: this instance sends webhook deliveries (any instance may; each is claimed once). */
+      enabled: boolean;
+      /** WEBHOOK_POLL_INTERVAL_MS: how often idle workers look for due deliveries. */
+      pollIntervalMs: number;
+      /** WEBHOOK_RETRY_SCHEDULE_SECONDS: the wait before each retry; the last attempt is one more than its length. */
+      retryScheduleSeconds: number[];
+      /** A receiver that has not answered in this long has failed the attempt (DESIGN §4: 10 s). */
+      timeoutMs: number;
+      /** Deliveries in flight at once on this instance (at most one per company). */
+      concurrency: number;
+      /** How long a claimed delivery stays ours: longer than one attempt. */
+      leaseSeconds: number;
+      /** Outside production, http URLs and loopback addresses are accepted (local receivers); never private ones. */
+      allowLoopback: boolean;
+    };
+    stream: {
+      /** How often an instance with open streams reads new events. */
+      pollIntervalMs: number;
+      /** A comment line this often keeps proxies from closing an idle stream. */
+      heartbeatSeconds: number;
+    };
   };
   /** Secret for the short-lived tokens handed to Twilio's streams. */
   declare sessionTokenSecret: string;
@@ -124,3 +151,24 @@ export const DEFAULT_REALTIME_RATE_CARD: RealtimeRateCard = {
   text_input_cached: 0.4,
   text_output: 16,
 };
+
+/** USD per million tokens of a chat model. */
+export interface LlmRate {
+  input: number;
+  output: number;
+}
+
+/**
+ * OpenAI's published prices of common chat models (USD per 1M tokens); OPENAI_LLM_RATE_CARD overrides or adds
+ * models. A model that is not listed is recorded at $0 with a warning in the log.
+ */
+export const DEFAULT_LLM_RATE_CARD: Readonly<Record<string, LlmRate>> = {
+  'gpt-4o-mini': { input: 0.15, output: 0.6 },
+  'gpt-4o': { input: 2.5, output: 10 },
+  'gpt-4.1': { input: 2, output: 8 },
+  'gpt-4.1-mini': { input: 0.4, output: 1.6 },
+  'gpt-4.1-nano': { input: 0.1, output: 0.4 },
+};
+
+/** Standard Webhooks' suggested schedule, which spans 27.6 hours: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+export const DEFAULT_WEBHOOK_RETRY_SCHEDULE_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 36000];

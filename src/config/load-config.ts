@@ -4,7 +4,10 @@ import {
   DEVELOPMENT_SESSION_TOKEN_SECRET,
   DEVELOPMENT_TWILIO_ACCOUNT_SID,
   DEVELOPMENT_TWILIO_AUTH_TOKEN,
+  DEFAULT_LLM_RATE_CARD,
   DEFAULT_REALTIME_RATE_CARD,
+  DEFAULT_WEBHOOK_RETRY_SCHEDULE_SECONDS,
+  LlmRate,
   RealtimeRateCard,
 } from './app-config.js';
 import { ConfigError } from './config-error.js';
@@ -139,6 +142,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push(`BUNDLE_DOCUMENT_MAX_BYTES must be a whole number of bytes from 1024 to 20971520, got "${documentMaxText}"`);
   }
 
+  const llmRates = parseLlmRateCard(read('OPENAI_LLM_RATE_CARD'), problems);
+  const events = parseEvents(read, production, problems);
   const http = parseHttpEdge(read, problems);
   const logFormat = read('LOG_FORMAT') ?? (nodeEnv === 'development' ? 'pretty' : 'json');
   if (logFormat !== 'json' && logFormat !== 'pretty') problems.push(`LOG_FORMAT must be json or pretty, got "${logFormat}"`);
@@ -189,7 +194,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       },
     },
     agentSession: { drainSeconds, realtimeRates },
-    agent: { llmTimeoutMs },
+    agent: { llmTimeoutMs, llmRates },
+    events,
     provisioning: {
       monitorEnabled: monitorEnabledText !== 'false',
       monitorIntervalSeconds: monitorInterval,
@@ -303,5 +309,72 @@ function parseHttpEdge(read: (name: string) => string | undefined, problems: str
       twilio: whole('RATE_LIMIT_TWILIO', 30000, 0, 1_000_000),
       unauthenticated: whole('RATE_LIMIT_API_UNAUTHENTICATED', 120, 0, 1_000_000),
     },
+  };
+}
+
+/** OPENAI_LLM_RATE_CARD: {"model":{"input":USD per 1M,"output":USD per 1M}}; models left out keep their default price. */
+function parseLlmRateCard(text: string | undefined, problems: string[]): Record<string, LlmRate> {
+  const card: Record<string, LlmRate> = { ...DEFAULT_LLM_RATE_CARD };
+  if (text === undefined) return card;
+  const example = 'for example {"gpt-4o-mini":{"input":0.15,"output":0.6}}';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    problems.push(`OPENAI_LLM_RATE_CARD must be a JSON object of USD per million tokens by model, ${example}`);
+    return card;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    problems.push(`OPENAI_LLM_RATE_CARD must be a JSON object of USD per million tokens by model, ${example}`);
+    return card;
+  }
+  const price = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+  for (const [model, rate] of Object.entries(parsed as Record<string, unknown>)) {
+    const { input, output, ...rest } = (rate && typeof rate === 'object' ? rate : {}) as Record<string, unknown>;
+    if (!price(input) || !price(output) || Object.keys(rest).length > 0) {
+      problems.push(`OPENAI_LLM_RATE_CARD["${model}"] must be {"input":N,"output":N} with prices of zero or more`);
+    } else {
+      card[model] = { input, output };
+    }
+  }
+  return card;
+}
+
+/** The WEBHOOK_* settings of the event outbox. */
+function parseEvents(read: (name: string) => string | undefined, production: boolean, problems: string[]): AppConfig['events'] {
+  const enabledText = read('WEBHOOK_DELIVERY_ENABLED');
+  if (enabledText !== undefined && !['true', 'false'].includes(enabledText)) {
+    problems.push(`WEBHOOK_DELIVERY_ENABLED must be true or false, got "${enabledText}"`);
+  }
+  const pollText = read('WEBHOOK_POLL_INTERVAL_MS') ?? '1000';
+  const pollIntervalMs = Number(pollText);
+  if (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 50 || pollIntervalMs > 60_000) {
+    problems.push(`WEBHOOK_POLL_INTERVAL_MS must be a whole number of milliseconds from 50 to 60000, got "${pollText}"`);
+  }
+  const scheduleText = read('WEBHOOK_RETRY_SCHEDULE_SECONDS');
+  let retryScheduleSeconds = [...DEFAULT_WEBHOOK_RETRY_SCHEDULE_SECONDS];
+  if (scheduleText !== undefined) {
+    const parts = scheduleText.split(',').map((part) => Number(part.trim()));
+    if (parts.length === 0 || parts.length > 30 || parts.some((n) => !Number.isFinite(n) || n < 0 || n > 604_800)) {
+      problems.push(`WEBHOOK_RETRY_SCHEDULE_SECONDS must be a comma-separated list of up to 30 waits in seconds, for example "5,300,1800", got "${scheduleText}"`);
+    } else {
+      retryScheduleSeconds = parts;
+      // DESIGN §4: retried for at least 24 hours.
+      if (production && parts.reduce((sum, n) => sum + n, 0) < 86_400) {
+        problems.push('WEBHOOK_RETRY_SCHEDULE_SECONDS must add up to at least 86400 seconds (24 hours) in production');
+      }
+    }
+  }
+  return {
+    webhooks: {
+      enabled: enabledText !== 'false',
+      pollIntervalMs,
+      retryScheduleSeconds,
+      timeoutMs: 10_000,
+      concurrency: 16,
+      leaseSeconds: 60,
+      allowLoopback: !production,
+    },
+    stream: { pollIntervalMs: 500, heartbeatSeconds: 15 },
   };
 }

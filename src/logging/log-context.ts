@@ -33,6 +33,15 @@ export function runWithLogContext<T>(bindings: LogBindings, fn: () => T): T {
 }
 
 /**
+ * Runs `fn` in `store` itself, not a copy: everything that runs in it (and `bindLogContext` from any of it) shares
+ * one set of fields. A WebSocket gateway keeps one store per socket and runs the socket's work in it, so the call
+ * SID bound when the stream's first frame names the call is on every later line of that socket, frames and timers alike.
+ */
+export function runInLogContext<T>(store: LogBindings, fn: () => T): T {
+  return storage.run(store, fn);
+}
+
+/**
  * Adds fields to the current context from now on: a webhook handler binds the CallSid and company once it
  * knows them, and the rest of the request (including its "request completed" line) carries them.
  * Outside any context it does nothing and returns false: a log context never leaks into unrelated work.

@@ -128,6 +128,23 @@ export class MetricsService {
     this.rateLimitedTotal.inc({ scope });
   }
 
+  /**
+   * A counter whose values another module keeps (by one label), read at every scrape: modules count in plain
+   * objects of their own and know nothing of Prometheus.
+   */
+  exposeCounts(name: string, help: string, label: string, read: () => Readonly<Record<string, number>>): void {
+    new Counter({
+      name,
+      help,
+      labelNames: [label],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [value, count] of Object.entries(read())) this.inc({ [label]: value }, count);
+      },
+    });
+  }
+
   /** The Prometheus text exposition of every metric. */
   render(): Promise<string> {
     return this.registry.metrics();

@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config.js';
 import { CallSessionRepository } from './call-session.repository.js';
 import { CALL_STATUSES, CallStatus } from './call-session.types.js';
 import { countryOfNumber, ratePerMinute } from './rate-card.js';
+import { bindLogContext } from '../logging/log-context.js';
 import { TelephonyMetrics } from './telephony-metrics.js';
 import { field, integerField, isValidCallSid, phoneField, timestampField, TwilioForm } from './twilio-form.js';
 
@@ -25,6 +26,7 @@ export class CallStatusService {
     const status = field(body, 'CallStatus');
     if (!callSid) throw new BadRequestException('CallSid is required');
     if (!isValidCallSid(callSid)) throw new BadRequestException('CallSid is not a Twilio call SID');
+    bindLogContext({ call_sid: callSid });
     if (!status || !(CALL_STATUSES as readonly string[]).includes(status)) {
       throw new BadRequestException(`CallStatus must be one of ${CALL_STATUSES.join(', ')}`);
     }
@@ -50,6 +52,7 @@ export class CallStatusService {
       this.logger.warn({ event: 'call_status_unknown_call', call_sid: callSid, status }, 'Status callback for a call on a number we do not know');
       return;
     }
+    bindLogContext({ company_id: result.company_id });
     if (result.duplicate) this.metrics.increment('status_callbacks_duplicate');
     this.logger.log(
       { event: 'call_status', call_sid: callSid, company_id: result.company_id, status, applied: result.applied, duplicate: result.duplicate, session_status: result.status },

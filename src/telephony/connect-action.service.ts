@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isDialOutNumber } from '../lookup/dial-out.js';
 import { CallSessionRepository } from './call-session.repository.js';
+import { bindLogContext } from '../logging/log-context.js';
 import { field, isValidCallSid, TwilioForm } from './twilio-form.js';
 import { apologyTwiml, hangupTwiml, noTransferTwiml, transferTwiml } from './voice-twiml.js';
 
@@ -38,6 +39,7 @@ export class ConnectActionService {
 
   async handle(body: TwilioForm): Promise<string> {
     const callSid = field(body, 'CallSid');
+    if (isValidCallSid(callSid)) bindLogContext({ call_sid: callSid });
     const wantsPerson = handoffAsksForPerson(field(body, 'HandoffData'));
     const failed = field(body, 'SessionStatus') === 'failed';
     // A Media Streams <Connect> ends without a SessionStatus when our socket closes: the session says whether the

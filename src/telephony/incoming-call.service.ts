@@ -8,6 +8,7 @@ import { checkBusinessHours } from './business-hours.js';
 import { CompanyFallbackCache } from './company-fallback-cache.js';
 import { CallSessionRepository } from './call-session.repository.js';
 import { CallOutcome, OpenedCallSession } from './call-session.types.js';
+import { bindLogContext } from '../logging/log-context.js';
 import { TelephonyMetrics } from './telephony-metrics.js';
 import { field, isUuid, isValidCallSid, phoneField, TwilioForm } from './twilio-form.js';
 import { apologyTwiml, connectTwiml, refusalTwiml } from './voice-twiml.js';
@@ -43,6 +44,8 @@ export class IncomingCallService {
     const callSid = field(body, 'CallSid');
     try {
       if (!isValidCallSid(callSid)) throw new Error('The incoming-call webhook carried no valid CallSid');
+      // Every line of this request from here on (the "request completed" one too) carries the call.
+      bindLogContext({ call_sid: callSid });
       return await withDeadline(INCOMING_CALL_DEADLINE_MS, async () => {
         const opened = await this.sessions.open({
           callSid,
@@ -52,6 +55,7 @@ export class IncomingCallService {
           direction: field(body, 'Direction'),
           accountSid: field(body, 'AccountSid'),
         });
+        if ('company_id' in opened) bindLogContext({ company_id: opened.company_id });
         return this.answer(callSid, opened, body);
       });
     } catch (error) {

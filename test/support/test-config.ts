@@ -33,7 +33,12 @@ export function testConfig(overrides: DeepPartial<AppConfig> = {}): AppConfig {
     },
     // Short drain so that closing a test app with a live call does not wait half a minute.
     agentSession: { drainSeconds: 1, realtimeRates: { ...DEFAULT_REALTIME_RATE_CARD } },
-    agent: { llmTimeoutMs: 2_000 },
+    agent: { llmTimeoutMs: 2_000, llmRates: { 'test-model': { input: 1, output: 2 } } },
+    // Webhook deliveries are off unless a test turns them on (then a fast timer and short retries).
+    events: {
+      webhooks: { enabled: false, pollIntervalMs: 100, retryScheduleSeconds: [0.2, 0.4, 0.8], timeoutMs: 2_000, concurrency: 8, leaseSeconds: 30, allowLoopback: true },
+      stream: { pollIntervalMs: 100, heartbeatSeconds: 15 },
+    },
     // The bundle monitor never runs on a timer in tests: they call it directly.
     provisioning: { monitorEnabled: false, monitorIntervalSeconds: 300, leaseSeconds: 60, documentMaxBytes: 64 * 1024 },
     sessionTokenSecret: 'test-session-token-secret-0123456789-abcdef',

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
+import { LogBindings, runInLogContext } from '../../logging/log-context.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { AgentSessionRepository } from '../agent-session.repository.js';
 import { LiveCallRegistry } from '../live-calls.registry.js';
@@ -40,8 +41,10 @@ export class ConversationRelayGateway implements OnGatewayConnection {
       closeSocket(socket, this.deps.calls.isAccepting() ? CLOSE.policy : CLOSE.restart, 'refused');
       return;
     }
-    const session = new RelayCallSession(socket, this.deps);
+    // One log context per socket: the session binds the call SID in it when the setup frame names the call.
+    const logContext: LogBindings = { voice_path: 'conversation_relay' };
+    const session = runInLogContext(logContext, () => new RelayCallSession(socket, this.deps));
     this.heartbeat.watch(socket);
-    socket.on('message', (data, isBinary) => session.handle(parseFrame(data, isBinary), rawDataBytes(data)));
+    socket.on('message', (data, isBinary) => runInLogContext(logContext, () => session.handle(parseFrame(data, isBinary), rawDataBytes(data))));
   }
 }

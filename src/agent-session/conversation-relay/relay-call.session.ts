@@ -1,4 +1,6 @@
+import { AsyncResource } from 'node:async_hooks';
 import { Logger } from '@nestjs/common';
+import { bindLogContext } from '../../logging/log-context.js';
 import type { WebSocket } from 'ws';
 import type { AgentEvent } from '../../agent/agent-turn.js';
 import { maskPhoneNumber } from '../../lookup/phone-number.js';
@@ -67,8 +69,9 @@ export class RelayCallSession implements LiveCall {
   ) {
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.setupTimer = setTimeout(() => this.reject('no setup message'), FIRST_MESSAGE_TIMEOUT_MS);
-    socket.on('close', () => void this.cleanup('socket_closed'));
-    socket.on('error', () => void this.cleanup('socket_error'));
+    // Bound to the socket's log context (the gateway creates the session in it): the closing lines carry the call SID.
+    socket.on('close', AsyncResource.bind(() => void this.cleanup('socket_closed')));
+    socket.on('error', AsyncResource.bind(() => void this.cleanup('socket_error')));
   }
 
   /** A parsed frame (null: not a JSON object) and its size in bytes. */
@@ -126,6 +129,7 @@ export class RelayCallSession implements LiveCall {
     }
     if (this.ended) return; // hung up while the session was loading
     this.callSid = this.context.call_sid;
+    bindLogContext({ call_sid: this.callSid, company_id: this.context.company_id });
     this.contact = this.context.from_number ?? (typeof message.from === 'string' ? message.from : '');
     this.recorder = new CallRecorder(this.deps.repository, this.context, { service: this.deps.metrics, brain: 'conversation_relay' });
     this.deps.calls.add(this)?.terminate('replaced by a newer stream of the same call');

@@ -1,4 +1,6 @@
+import { AsyncResource } from 'node:async_hooks';
 import { Logger } from '@nestjs/common';
+import { bindLogContext } from '../../logging/log-context.js';
 import type { WebSocket } from 'ws';
 import type { RealtimeRateCard } from '../../config/app-config.js';
 import type { AgentProfileSource } from '../agent-profile.source.js';
@@ -70,8 +72,9 @@ export class MediaCallSession implements LiveCall {
   ) {
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.startTimer = setTimeout(() => this.reject('no start message'), FIRST_MESSAGE_TIMEOUT_MS);
-    socket.on('close', () => void this.cleanup('socket_closed'));
-    socket.on('error', () => void this.cleanup('socket_error'));
+    // Bound to the socket's log context (the gateway creates the session in it): the closing lines carry the call SID.
+    socket.on('close', AsyncResource.bind(() => void this.cleanup('socket_closed')));
+    socket.on('error', AsyncResource.bind(() => void this.cleanup('socket_error')));
   }
 
   /** A parsed Twilio frame (null: not a JSON object). The `media` branch is the hot path. */
@@ -126,6 +129,7 @@ export class MediaCallSession implements LiveCall {
     }
     if (this.ended) return;
     this.callSid = this.context.call_sid;
+    bindLogContext({ call_sid: this.callSid, company_id: this.context.company_id });
     this.streamSidJson = JSON.stringify(streamSid);
     this.recorder = new CallRecorder(this.deps.repository, this.context, { service: this.deps.metrics, brain: 'realtime' });
     this.deps.calls.add(this)?.terminate('replaced by a newer stream of the same call');

@@ -3,6 +3,7 @@ import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/we
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { AppConfig } from '../../config/app-config.js';
+import { LogBindings, runInLogContext } from '../../logging/log-context.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { AgentProfileSource } from '../agent-profile.source.js';
 import { AgentSessionRepository } from '../agent-session.repository.js';
@@ -54,9 +55,11 @@ export class MediaStreamGateway implements OnGatewayConnection, OnGatewayInit {
       closeSocket(socket, this.deps.calls.isAccepting() ? CLOSE.policy : CLOSE.restart, 'refused');
       return;
     }
-    const session = new MediaCallSession(socket, this.deps);
+    // One log context per socket: the session binds the call SID in it when the start frame names the call.
+    const logContext: LogBindings = { voice_path: 'media_stream' };
+    const session = runInLogContext(logContext, () => new MediaCallSession(socket, this.deps));
     this.heartbeat.watch(socket);
-    socket.on('message', (data, isBinary) => {
+    socket.on('message', (data, isBinary) => runInLogContext(logContext, () => {
       const text = frameText(data, isBinary);
       if (text === null) return;
       // Caller audio, 50 frames a second: Twilio's `media` frames start with the event name; the payload is base64.
@@ -65,6 +68,6 @@ export class MediaStreamGateway implements OnGatewayConnection, OnGatewayInit {
         if (payload !== undefined) return session.audioIn(payload);
       }
       session.handle(parseJsonObject(text));
-    });
+    }));
   }
 }
