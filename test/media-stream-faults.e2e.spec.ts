@@ -1,5 +1,5 @@
 import { StreamTokenService } from '../src/twilio/stream-token.service.js';
-import { createVoiceCompany, newStreamSid, openCallSession, portOf, transcriptOf } from './support/agent-session-fixtures.js';
+import { createVoiceCompany, eventually, newStreamSid, openCallSession, portOf, transcriptOf } from './support/agent-session-fixtures.js';
 import { FakeOpenAiRealtime, FakeRealtimeConnection } from './support/fake-openai-realtime.js';
 import { CallUpdate, FakeTwilioCalls } from './support/fake-twilio-calls.js';
 import { createTestApp, TestApp } from './support/test-app.js';
@@ -95,7 +95,8 @@ describe('WS /media-stream: a silent realtime provider is a failed provider', ()
     const { update, afterMs } = await rescueOf(call.callSid, () => call.startedAt);
     expect(afterMs).toBeLessThan(RESCUE_WITHIN_MS);
     expect(update.params.Twiml).toContain('<Dial>+525533334444</Dial>');
-    expect((await transcriptOf(t.db, call.callSid)).map((r) => r.text)).toContainEqual(expect.stringMatching(/^rescued: .*silent/));
+    // the transcript line is written off the call path, after the call update
+    await eventually(async () => expect((await transcriptOf(t.db, call.callSid)).map((r) => r.text)).toContainEqual(expect.stringMatching(/^rescued: .*silent/)), 15_000);
   });
 
   it('a provider that answers the greeting, then stays silent after the caller stopped speaking: rescued within 5 s of the caller stopping', async () => {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 describe('docs/openapi.json', () => {
-  it('matches the decorators (run npm run openapi after changing the API)', () => {
+  it('matches the decorators (run npm run openapi after changing the API)', { timeout: 90_000 }, () => {
     expect(existsSync('dist/scripts/openapi.js'), 'build first: npm test runs nest build').toBe(true);
     const out = execFileSync('node', ['dist/scripts/openapi.js', '--check'], { encoding: 'utf8' });
     expect(out).toContain('up to date');
