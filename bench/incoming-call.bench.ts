@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { Controller, Header, HttpCode, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ApiConsumes } from '@nestjs/swagger';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from '../src/app.module.js';
 import { configureApp } from '../src/app.setup.js';
@@ -34,6 +35,8 @@ const FIXED_TWIML =
 class BareTwimlController {
   @Post('bare-twiml')
   @Public()
+  // Twilio's body type, as on the webhooks: a JSON-only route would answer 415.
+  @ApiConsumes('application/x-www-form-urlencoded')
   @HttpCode(200)
   @Header('Content-Type', 'text/xml; charset=utf-8')
   bareTwiml(): string {

@@ -1,6 +1,7 @@
 // npm run bench [-- lookup retrieval incoming media relay startup]: runs the benchmarks of DESIGN §9 one after
 // another (so they never compete for the two cores), prints each result and writes them all to bench/results.json.
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../src/common/project-root.js';
 import { benchIncomingCall } from './incoming-call.bench.js';
@@ -9,7 +10,7 @@ import { benchMediaGateway } from './media-gateway.bench.js';
 import { benchRelayFirstToken } from './relay-first-token.bench.js';
 import { benchRetrieval } from './retrieval.bench.js';
 import { benchStartup } from './startup.bench.js';
-import { machine } from './support.js';
+import { machine, round } from './support.js';
 
 const BENCHES: Record<string, () => Promise<unknown>> = {
   lookup: benchLookup,
@@ -25,13 +26,19 @@ async function main(): Promise<void> {
   const unknown = chosen.filter((name) => !(name in BENCHES));
   if (unknown.length) throw new Error(`unknown benchmark(s) ${unknown.join(', ')}; choose from ${Object.keys(BENCHES).join(', ')}`);
   const names = chosen.length ? chosen : Object.keys(BENCHES);
-  const results: Record<string, unknown> = { machine: machine(), date: new Date().toISOString() };
+  // The machine may be shared: the 1-minute load average before and after each benchmark says how much it was.
+  const load: Record<string, { before: number; after: number }> = {};
+  const results: Record<string, unknown> = { machine: machine(), date: new Date().toISOString(), load_average_1min: load };
   process.stdout.write(`Benchmarks on ${results.machine}\n`);
   for (const name of names) {
     process.stdout.write(`\n== ${name} ==\n`);
     const started = performance.now();
+    const before = round(loadavg()[0], 2);
     results[name] = await BENCHES[name]();
-    process.stdout.write(`${JSON.stringify(results[name], null, 2)}\n(${Math.round((performance.now() - started) / 1000)} s)\n`);
+    load[name] = { before, after: round(loadavg()[0], 2) };
+    process.stdout.write(
+      `${JSON.stringify(results[name], null, 2)}\n(${Math.round((performance.now() - started) / 1000)} s; load average ${before} → ${load[name].after})\n`,
+    );
   }
   writeFileSync(join(projectRoot(), 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 }
