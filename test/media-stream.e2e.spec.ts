@@ -73,7 +73,7 @@ describe('WS /media-stream: a conversation through the realtime provider', () =>
     const session = update.session as { instructions: string; tools: { name: string }[] };
     expect(session.instructions).toContain('Eres la recepcionista');
     expect(session.instructions).toContain('800 pesos');
-    expect(session.tools.map((tool) => tool.name).sort()).toEqual(['end_call', 'search_knowledge', 'transfer_call']);
+    expect(session.tools.map((tool) => tool.name).sort()).toEqual(['end_call', 'search_knowledge', 'take_message', 'transfer_call']);
     await call.provider.waitFor((e) => e.type === 'response.create'); // the greeting
 
     for (let i = 1; i <= 5; i++) call.client.media(call.streamSid, frame(i));
@@ -265,6 +265,58 @@ describe('WS /media-stream: a conversation through the realtime provider', () =>
     const output = await call.provider.waitFor((e) => e.type === 'conversation.item.create');
     expect((output.item as { output: string }).output).toContain('800 pesos');
     await call.provider.waitFor((e) => e.type === 'response.create' && call.provider.events.indexOf(e) > call.provider.events.indexOf(output));
+    call.client.close();
+  });
+
+  it('take_message stores the message for the company, emits message.taken and answers the model', async () => {
+    const call = await startCall({ transfer: false });
+    call.provider.emit({
+      type: 'response.function_call_arguments.done',
+      event_id: 'f',
+      response_id: 'r',
+      item_id: 'fc',
+      output_index: 0,
+      call_id: 'call_5',
+      name: 'take_message',
+      arguments: '{"message":"Soy Ana López, quiero cambiar mi cita del martes.","callback_number":"+525511112222"}',
+    });
+    const output = await call.provider.waitFor((e) => e.type === 'conversation.item.create');
+    expect(output.item).toMatchObject({ type: 'function_call_output', call_id: 'call_5' });
+    expect(JSON.parse((output.item as { output: string }).output)).toMatchObject({ ok: true });
+    await call.provider.waitFor((e) => e.type === 'response.create' && call.provider.events.indexOf(e) > call.provider.events.indexOf(output));
+
+    const { rows: messages } = await t.db.pool.query('select id, company_id, channel, contact, call_sid, text from public.taken_messages where call_sid = $1', [
+      call.callSid,
+    ]);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ company_id: call.companyId, channel: 'voice', contact: '+525500000001', call_sid: call.callSid });
+    expect(messages[0].text).toContain('Soy Ana López, quiero cambiar mi cita del martes.');
+    expect(messages[0].text).toContain('+525511112222');
+    const { rows: events } = await t.db.pool.query(`select subject, data from public.company_events where company_id = $1 and type = 'message.taken'`, [
+      call.companyId,
+    ]);
+    expect(events).toHaveLength(1);
+    expect(events[0].subject).toBe(messages[0].id);
+    expect(events[0].data).toMatchObject({ call_sid: call.callSid, contact: '+525500000001', channel: 'voice' });
+    call.client.close();
+  });
+
+  it('take_message without a message stores nothing and tells the model to ask for one', async () => {
+    const call = await startCall({ transfer: false });
+    call.provider.emit({
+      type: 'response.function_call_arguments.done',
+      event_id: 'f',
+      response_id: 'r',
+      item_id: 'fc',
+      output_index: 0,
+      call_id: 'call_6',
+      name: 'take_message',
+      arguments: '{"message":"  "}',
+    });
+    const output = await call.provider.waitFor((e) => e.type === 'conversation.item.create');
+    expect(JSON.parse((output.item as { output: string }).output).ok).toBe(false);
+    const { rows } = await t.db.pool.query('select 1 from public.taken_messages where call_sid = $1', [call.callSid]);
+    expect(rows).toHaveLength(0);
     call.client.close();
   });
 

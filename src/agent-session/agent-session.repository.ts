@@ -19,6 +19,15 @@ export interface TurnLatency {
   ours_ms: number;
 }
 
+/** A message the agent took on a call, for the company (sql/0100 turns it into a `message.taken` event). */
+export interface TakenCallMessage {
+  company_id: string;
+  call_sid: string;
+  /** The caller's number, when Twilio gave one. */
+  contact: string | null;
+  text: string;
+}
+
 export interface CallUsage {
   company_id: string;
   user_id: string | null;
@@ -62,6 +71,16 @@ export class AgentSessionRepository {
       p_text: turn.text,
       p_interrupted: turn.interrupted ?? false,
       p_latency: turn.latency ?? null,
+    });
+  }
+
+  recordTakenMessage(message: TakenCallMessage): Promise<{ id: string }> {
+    return this.db.call<'record_taken_message', { id: string }>('record_taken_message', {
+      p_company_id: message.company_id,
+      p_channel: 'voice',
+      p_contact: message.contact,
+      p_call_sid: message.call_sid,
+      p_text: message.text,
     });
   }
 

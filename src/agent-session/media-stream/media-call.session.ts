@@ -270,6 +270,8 @@ export class MediaCallSession implements LiveCall {
         return this.transfer(reason, callId);
       case 'end_call':
         return this.hangup(reason);
+      case 'take_message':
+        return this.takeMessage(callId, args);
       case 'search_knowledge': {
         const passages = await this.deps.profiles.searchKnowledge(this.context!.company_id, String(args.query ?? ''), 3).catch(() => []);
         return this.toolResult(callId, { passages: passages.map((p) => ({ title: p.title, content: p.content })) });
@@ -277,6 +279,28 @@ export class MediaCallSession implements LiveCall {
       default:
         return this.toolResult(callId, { ok: false, error: `unknown tool ${name}` });
     }
+  }
+
+  /** Stores the caller's message for the company (the outbox emits `message.taken`) and lets the model confirm it. */
+  private async takeMessage(callId: string, args: Record<string, unknown>): Promise<void> {
+    const message = typeof args.message === 'string' ? args.message.trim() : '';
+    if (!message)
+      return this.toolResult(callId, { ok: false, error: 'No message yet: ask the caller for their name and message, then call take_message again.' });
+    const callback = typeof args.callback_number === 'string' ? args.callback_number.trim().slice(0, 40) : '';
+    const context = this.context!;
+    try {
+      await this.deps.repository.recordTakenMessage({
+        company_id: context.company_id,
+        call_sid: this.callSid,
+        contact: context.from_number,
+        text: callback ? `${message}\nCallback number: ${callback}` : message,
+      });
+    } catch (error) {
+      this.logger.error({ event: 'take_message_failed', call_sid: this.callSid, err: error }, 'Could not store a taken message');
+      return this.toolResult(callId, { ok: false, error: 'The message could not be saved: apologise and ask the caller to call again later.' });
+    }
+    this.logger.log({ event: 'message_taken', call_sid: this.callSid }, 'Took a message for the company');
+    this.toolResult(callId, { ok: true, result: 'The message was taken: confirm it to the caller in one short sentence.' });
   }
 
   private toolResult(callId: string | null, output: object): void {

@@ -13,6 +13,19 @@ export const REALTIME_TOOLS: RealtimeTool[] = [
     parameters: { type: 'object', properties: { reason: { type: 'string', description: 'Why the call ends' } }, required: ['reason'] },
   },
   {
+    name: 'take_message',
+    description:
+      'Take a message for the company when nobody can help the caller now. Ask for their name and message first; call it once, then confirm to the caller that the message was taken.',
+    parameters: {
+      type: 'object',
+      properties: {
+        message: { type: 'string', description: "The caller's message, with their name, in their own words" },
+        callback_number: { type: 'string', description: 'The number to call back, only if the caller gives one other than the number they call from' },
+      },
+      required: ['message'],
+    },
+  },
+  {
     name: 'search_knowledge',
     description: "Search the company's knowledge base for facts to answer the caller. Answer only from what it returns.",
     parameters: { type: 'object', properties: { query: { type: 'string', description: 'What the caller wants to know' } }, required: ['query'] },
@@ -31,7 +44,7 @@ export function realtimeSessionConfig(call: CallContext): RealtimeSessionConfig 
     'Answer only from the company knowledge below or from search_knowledge; if you do not know, say so and offer a person.',
     profile.transfer_number
       ? 'When the caller asks for a person, call transfer_call.'
-      : 'No person can take calls now: offer to take a message instead of a transfer.',
+      : 'No person can take calls now: offer to take a message with take_message instead of a transfer.',
   ];
   if (call.knowledge.length > 0) {
     parts.push('Company knowledge:', ...call.knowledge.map((entry) => `- ${entry.title ? `${entry.title}: ` : ''}${entry.content}`));
