@@ -3,10 +3,12 @@ import { AgentService } from '../src/agent/agent.service.js';
 import { KnowledgeBrain } from '../src/agent/knowledge.brain.js';
 import { OpenAiBrain } from '../src/agent/openai.brain.js';
 import type { AgentEvent } from '../src/agent/agent-turn.js';
-import { createCompany, randomMexicanNumber } from './support/factories.js';
+import { randomBytes } from 'node:crypto';
+import { signTwilioRequest } from '../src/twilio/twilio-request-validator.js';
+import { addPhoneNumber, createCompany, randomMexicanNumber } from './support/factories.js';
 import { FakeOpenAiChatServer } from './support/fake-openai-chat-server.js';
 import { createTestApp, TestApp } from './support/test-app.js';
-import { testConfig } from './support/test-config.js';
+import { TEST_PUBLIC_BASE_URL, TEST_TWILIO_AUTH_TOKEN, testConfig } from './support/test-config.js';
 import { bearer, testUser } from './support/tokens.js';
 import request from 'supertest';
 
@@ -145,6 +147,46 @@ describe('the openai brain', () => {
     llm.enqueue({ kind: 'stall', afterChunks: ['We open at nine'] });
     expect(await say(id, randomMexicanNumber(), 'what are your opening hours?')).toEqual([{ type: 'text', text: 'We open at nine' }]);
   });
+
+  it('gives a text reply one deadline in all: a server that keeps sending chunks slowly forever still gets a fallback answer', async () => {
+    // A chunk every quarter of the timeout: each would re-arm a per-chunk timeout, so only a deadline for the whole
+    // reply ends this turn. The texter gets the knowledge agent's answer, not the half-written reply.
+    const id = await company();
+    const chunksBefore = llm.requests.length;
+    llm.enqueue({ kind: 'drip', chunk: 'and so on, ', everyMs: TIMEOUT_MS / 4 });
+    const events: AgentEvent[] = [];
+    for await (const e of agent.respond({ companyId: id, channel: 'sms', contact: randomMexicanNumber(), text: 'what are your opening hours?' })) events.push(e);
+    expect(events).toEqual([{ type: 'text', text: 'We open Monday to Friday from 9 am to 7 pm.' }]);
+    expect(llm.requests.length).toBe(chunksBefore + 1);
+  }, 20_000);
+
+  it('answers the texter within the deadline through the SMS webhook while the server drips chunks forever', async () => {
+    const id = await company();
+    const number = await addPhoneNumber(t.db, id);
+    llm.enqueue({ kind: 'drip', chunk: 'and so on, ', everyMs: TIMEOUT_MS / 4 });
+    const params = { MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: 'AC11111111111111111111111111111111', From: randomMexicanNumber(), To: number, Body: 'what are your opening hours?', NumMedia: '0' };
+    const res = await request(t.server)
+      .post('/whatsapp/webhook')
+      .type('form')
+      .set('X-Twilio-Signature', signTwilioRequest(TEST_TWILIO_AUTH_TOKEN, `${TEST_PUBLIC_BASE_URL}/whatsapp/webhook`, params))
+      .send(params);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('<Message>We open Monday to Friday from 9 am to 7 pm.</Message>');
+  }, 20_000);
+
+  it('still streams a slow but steady answer on a call, where the timeout is per chunk', async () => {
+    const id = await company();
+    llm.enqueue({ kind: 'drip', chunk: 'and so on, ', everyMs: TIMEOUT_MS / 4 });
+    const events: AgentEvent[] = [];
+    const controller = new AbortController();
+    // Past the whole-reply deadline a call keeps hearing the answer; the test hangs up after enough of it.
+    for await (const e of agent.respond({ companyId: id, channel: 'voice', contact: randomMexicanNumber(), text: 'tell me everything', callSid: callSidOf(id), signal: controller.signal })) {
+      events.push(e);
+      if (events.length >= 8) controller.abort();
+    }
+    expect(events.length).toBeGreaterThanOrEqual(8);
+    expect(events.slice(0, 8)).toEqual(Array.from({ length: 8 }, () => ({ type: 'text', text: 'and so on, ' })));
+  }, 20_000);
 
   it('answers with the knowledge agent when no API key is configured, without calling the server', async () => {
     const brain = new OpenAiBrain(testConfig({ openai: { apiKey: undefined, baseUrl: llm.baseUrl, model: 'm' } }), new KnowledgeBrain());

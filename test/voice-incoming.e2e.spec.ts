@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { BusinessHours, isWithinBusinessHours } from '../src/companies/business-hours.js';
 import { StreamTokenService } from '../src/twilio/stream-token.service.js';
 import { TelephonyMetrics } from '../src/telephony/telephony-metrics.js';
 import { addPhoneNumber, createCompany, linkUserToNumber, randomMexicanNumber } from './support/factories.js';
@@ -311,6 +312,42 @@ describe('POST /voice/incoming/{company_id}', () => {
       expect(say['@_language']).toBe('en-US');
       expect(say['#text']).toMatch(/closed/);
       expect((await sessions(params.CallSid))[0]).toMatchObject({ outcome: 'refused_after_hours' });
+    });
+
+    it('stores an after-hours call refused from the moment its session opens, so it never takes a line', async () => {
+      // The session opening is the webhook's one write: were the call stored 'connected' and refused afterwards,
+      // a concurrent caller could be told "all lines busy" by a call that is itself being refused.
+      const { companyId, number } = await companyWithNumber({ max_concurrent_calls: 1, business_hours: { time_zone: 'America/Mexico_City', weekly: {} } });
+      const callSid = voiceWebhook().CallSid;
+      const { rows } = await t.db.pool.query<{ session: { outcome: string } }>(
+        'select public.open_call_session(p_call_sid => $1, p_to => $2, p_from => $3, p_path_company_id => $4) as session',
+        [callSid, number, '+525598765432', companyId],
+      );
+      expect(rows[0].session.outcome).toBe('refused_after_hours');
+      expect((await sessions(callSid))[0]).toMatchObject({ outcome: 'refused_after_hours' });
+    });
+
+    it('decides the hours in SQL exactly as the API reads them', async () => {
+      const hours = { time_zone: 'America/Mexico_City', weekly: { thu: [['09:00', '18:00']], fri: [['22:00', '24:00']], sat: [['00:00', '02:00']] } };
+      // America/Mexico_City is UTC-6 all year (no daylight saving since 2022).
+      const cases: Array<[string, boolean]> = [
+        ['2026-12-03T14:59:00Z', false], // thu 08:59
+        ['2026-12-03T15:00:00Z', true], // thu 09:00
+        ['2026-12-04T00:00:00Z', false], // thu 18:00: the end is excluded
+        ['2026-12-05T05:59:00Z', true], // fri 23:59
+        ['2026-12-05T06:00:00Z', true], // sat 00:00
+        ['2026-12-05T08:00:00Z', false], // sat 02:00
+        ['2026-12-06T18:00:00Z', false], // sun: no intervals
+      ];
+      for (const [at, open] of cases) {
+        expect(isWithinBusinessHours(hours as BusinessHours, new Date(at)), at).toBe(open);
+        const { rows } = await t.db.pool.query<{ open: boolean }>('select public.within_business_hours($1::jsonb, $2::timestamptz) as open', [JSON.stringify(hours), at]);
+        expect(rows[0].open, at).toBe(open);
+      }
+      const { rows } = await t.db.pool.query<{ open: boolean }>(
+        "select public.within_business_hours(null, now()) as a, public.within_business_hours('{\"time_zone\":\"Mars/Olympus\",\"weekly\":{}}', now()) as open",
+      );
+      expect(rows[0]).toEqual({ a: true, open: true });
     });
 
     it('connects within business hours', async () => {

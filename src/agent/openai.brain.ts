@@ -23,9 +23,10 @@ interface ChatChunk {
 class ChatFailure extends Error {}
 
 /**
- * Streaming chat completions from any OpenAI-compatible server. A timeout (no first or next chunk within
- * AGENT_LLM_TIMEOUT_MS), a non-2xx answer or a broken stream before any text falls back to the knowledge agent,
- * so nobody is left in silence.
+ * Streaming chat completions from any OpenAI-compatible server. A timeout, a non-2xx answer or a broken stream before
+ * any text falls back to the knowledge agent, so nobody is left in silence. On a call AGENT_LLM_TIMEOUT_MS bounds the
+ * wait for the first and each next chunk (speech plays as it streams); an SMS or WhatsApp reply is sent whole, so there
+ * it is one deadline for the whole reply, and the text is held back until the reply is complete.
  */
 @Injectable()
 export class OpenAiBrain extends Brain {
@@ -43,6 +44,8 @@ export class OpenAiBrain extends Brain {
     const { request, context } = turn;
     const model = context.config.model ?? this.config.openai.model;
     const usage: UsageEventInput[] = [];
+    const wholeReply = isWholeReply(turn);
+    const held: string[] = [];
     let spoke = false;
     try {
       if (!this.config.openai.apiKey) throw new ChatFailure('OPENAI_API_KEY is not set');
@@ -53,7 +56,8 @@ export class OpenAiBrain extends Brain {
           const content = choice.delta?.content;
           if (content) {
             spoke = true;
-            yield { type: 'text', text: content };
+            if (wholeReply) held.push(content);
+            else yield { type: 'text', text: content };
           }
           for (const call of choice.delta?.tool_calls ?? []) {
             const current = toolCalls.get(call.index) ?? { name: '', arguments: '' };
@@ -64,6 +68,7 @@ export class OpenAiBrain extends Brain {
         }
         if (chunk.usage) usage.push(...this.usageEvents(turn.turnUuid, model, chunk.usage));
       }
+      for (const text of held) yield { type: 'text', text };
       const actions = [...toolCalls.values()].flatMap((call) => this.toolEvents(call, turn));
       if (!spoke) {
         const text = spokenFor(actions, turn);
@@ -75,7 +80,7 @@ export class OpenAiBrain extends Brain {
       if (request.signal?.aborted) return;
       const reason = error instanceof Error ? error.message : String(error);
       this.logger.warn({ event: 'llm_fallback', company_id: request.companyId, call_sid: request.callSid, reason, spoke }, 'The LLM failed; the knowledge agent answers');
-      if (spoke) {
+      if (spoke && !wholeReply) {
         // Part of the answer was already given: end it there rather than start another.
         yield { type: 'outcome', action: 'llm', brain: 'openai', usage };
         return;
@@ -89,8 +94,10 @@ export class OpenAiBrain extends Brain {
   private async *stream(turn: BrainTurn, model: string): AsyncGenerator<ChatChunk> {
     const timeoutMs = this.config.agent.llmTimeoutMs;
     const timeout = new AbortController();
-    let timer = setTimeout(() => timeout.abort(new ChatFailure(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    let timer = setTimeout(() => timeout.abort(new ChatFailure(`no ${isWholeReply(turn) ? 'complete ' : ''}answer within ${timeoutMs} ms`)), timeoutMs);
     const rearm = (): void => {
+      // A reply sent whole has one deadline from the request on; a chunk arriving does not extend it.
+      if (isWholeReply(turn)) return;
       clearTimeout(timer);
       timer = setTimeout(() => timeout.abort(new ChatFailure(`stream stalled for ${timeoutMs} ms`)), timeoutMs);
     };
@@ -179,4 +186,7 @@ function spokenFor(actions: AgentEvent[], turn: BrainTurn): string | undefined {
   return undefined;
 }
 
-
+/** Texts are answered in one message, not streamed to the person: nothing of the reply is sent until it is whole. */
+function isWholeReply(turn: BrainTurn): boolean {
+  return turn.request.channel !== 'voice';
+}

@@ -80,7 +80,7 @@ export abstract class AppConfig {
   };
   /** The text brains (src/agent). */
   declare agent: {
-    /** AGENT_LLM_TIMEOUT_MS: how long the openai brain waits for the first and each next chunk before the knowledge agent answers instead. */
+    /** AGENT_LLM_TIMEOUT_MS: on a call, how long the openai brain waits for the first and each next chunk; for an SMS or WhatsApp reply, the deadline for the whole reply. After it the knowledge agent answers instead. */
     llmTimeoutMs: number;
     /** OPENAI_LLM_RATE_CARD: USD per million tokens by chat model, for the LLM usage events. */
     llmRates: Record<string, LlmRate>;

@@ -94,7 +94,9 @@ export class IncomingCallService {
       if (hours.reason === 'invalid_configuration') {
         this.logger.warn({ event: 'business_hours_invalid', company_id: opened.company_id, problem: hours.problem }, 'Business hours cannot be read; the line stays open');
       }
-      if (!hours.open) {
+      // A new session is stored already refused after hours (open_call_session decides, so it never counts as live);
+      // a session that existed before this webhook (a retry, or one a status callback stored first) is decided here.
+      if (!hours.open && !opened.created) {
         await this.sessions.refuse(callSid, 'refused_after_hours');
         outcome = 'refused_after_hours';
       }

@@ -7,7 +7,9 @@ export type ChatScript =
   | { kind: 'tool'; name: string; args: Record<string, unknown>; text?: string; usage?: { prompt_tokens: number; completion_tokens: number } }
   | { kind: 'status'; status: number; body?: string }
   /** Sends the headers and then nothing, until the client gives up. */
-  | { kind: 'stall'; afterChunks?: string[] };
+  | { kind: 'stall'; afterChunks?: string[] }
+  /** Sends a content chunk every `everyMs` and never finishes, until the client gives up. */
+  | { kind: 'drip'; chunk: string; everyMs: number };
 
 export interface RecordedChatRequest {
   path: string;
@@ -85,6 +87,12 @@ export class FakeOpenAiChatServer {
       delta({ role: 'assistant', content: '' });
       for (const c of script.afterChunks ?? []) delta({ content: c });
       return; // never finishes
+    }
+    if (script.kind === 'drip') {
+      delta({ role: 'assistant', content: '' });
+      const timer = setInterval(() => delta({ content: script.chunk }), script.everyMs);
+      res.on('close', () => clearInterval(timer));
+      return;
     }
     if (script.kind === 'text') {
       delta({ role: 'assistant', content: '' });
