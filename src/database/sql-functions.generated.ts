@@ -88,4 +88,5 @@ export const SQL_FUNCTIONS = {
   start_regulatory_bundle_purchase: { args: { p_bundle_id: { type: 'uuid' }, p_owner: { type: 'text' } }, returns: 'jsonb', returnsSet: false },
   taken_message_json: { args: { m: { type: 'taken_messages' } }, returns: 'jsonb', returnsSet: false },
   update_knowledge_entry: { args: { p_company_id: { type: 'uuid' }, p_entry_id: { type: 'uuid' }, p_changes: { type: 'jsonb' } }, returns: 'jsonb', returnsSet: false },
+  within_business_hours: { args: { p_hours: { type: 'jsonb' }, p_at: { type: 'timestamp with time zone' } }, returns: 'boolean', returnsSet: false },
 } as const;
