@@ -84,7 +84,14 @@ function post(port: number, agent: Agent, r: Prepared): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const req = request(
-      { host: '127.0.0.1', port, method: 'POST', path: r.path, agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': r.signature, 'content-length': Buffer.byteLength(r.body) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: r.path,
+        agent,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': r.signature, 'content-length': Buffer.byteLength(r.body) },
+      },
       (res) => {
         res.resume();
         res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`${r.path} answered ${res.statusCode}`))));
@@ -102,9 +109,11 @@ async function measure(port: number, path: string): Promise<RouteResult> {
     const closed = prepare(THROUGHPUT_REQUESTS, path);
     let next = 0;
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < closed.length) await post(port, agent, closed[next++]);
-    }));
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < closed.length) await post(port, agent, closed[next++]);
+      }),
+    );
     const throughput = THROUGHPUT_REQUESTS / ((performance.now() - t0) / 1000);
 
     // Open loop: requests leave on schedule whatever the answers do, so queueing shows in the latency.
@@ -128,7 +137,13 @@ async function measure(port: number, path: string): Promise<RouteResult> {
 function benchConfig(): AppConfig {
   // One load generator is one source address: the per-address limit of Twilio-facing routes would cut it off.
   const config = loadConfig({
-    NODE_ENV: 'development', LOG_LEVEL: 'silent', PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN: AUTH_TOKEN, PRICE_BACKFILL_ENABLED: 'false', RATE_LIMIT_TWILIO: '0', RATE_LIMIT_API: '0',
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'silent',
+    PUBLIC_BASE_URL,
+    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+    PRICE_BACKFILL_ENABLED: 'false',
+    RATE_LIMIT_TWILIO: '0',
+    RATE_LIMIT_API: '0',
   });
   return { ...config, demoSeed: false };
 }

@@ -43,7 +43,16 @@ function prng(seed: number): () => number {
 }
 /** The real words first, then invented ones, so that the vocabulary has the long tail of real text. */
 const SYLLABLES = ['ca', 'lo', 'me', 'ri', 'ta', 'so', 'nu', 'pe', 'de', 'mi', 'ra', 'vo', 'ge', 'lu', 'ba', 'ti'];
-const VOCABULARY = [...WORDS, ...Array.from({ length: 6000 }, (_, i) => SYLLABLES.map((_, k) => SYLLABLES[(i >> (k * 4)) % 16]).slice(0, 3 + (i % 3)).join('') + 'o')];
+const VOCABULARY = [
+  ...WORDS,
+  ...Array.from(
+    { length: 6000 },
+    (_, i) =>
+      SYLLABLES.map((_, k) => SYLLABLES[(i >> (k * 4)) % 16])
+        .slice(0, 3 + (i % 3))
+        .join('') + 'o',
+  ),
+];
 function phrase(random: () => number, words: number): string {
   // Log-uniform ranks (Zipf-like): a few words are in many entries, most in few.
   return Array.from({ length: words }, () => VOCABULARY[Math.min(VOCABULARY.length - 1, Math.floor(VOCABULARY.length ** random()) - 1)]).join(' ');
@@ -99,10 +108,16 @@ export async function benchRetrieval(): Promise<RetrievalBenchResult[]> {
       const search: number[] = [];
       for (const q of questions) await time(search, () => db.call('search_knowledge', { p_company_id: big, p_query: q, p_limit: 5 }));
       const smallSearch: number[] = [];
-      for (const [i, q] of questions.entries()) await time(smallSearch, () => db.call('search_knowledge', { p_company_id: small[i % small.length], p_query: q, p_limit: 5 }));
+      for (const [i, q] of questions.entries())
+        await time(smallSearch, () => db.call('search_knowledge', { p_company_id: small[i % small.length], p_query: q, p_limit: 5 }));
 
       const config = { openai: { baseUrl: 'http://127.0.0.1:9/v1', model: 'none' }, agent: { llmTimeoutMs: 1000 } } as AppConfig;
-      const agent = new AgentService(new AgentRepository(db), new AgentConfigService(new CompaniesRepository(db)), new KnowledgeBrain(), new OpenAiBrain(config, new KnowledgeBrain()));
+      const agent = new AgentService(
+        new AgentRepository(db),
+        new AgentConfigService(new CompaniesRepository(db)),
+        new KnowledgeBrain(),
+        new OpenAiBrain(config, new KnowledgeBrain()),
+      );
       const firstToken: number[] = [];
       for (const [i, q] of questions.entries()) {
         const start = performance.now();

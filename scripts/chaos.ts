@@ -34,7 +34,9 @@ async function main(): Promise<number> {
     .map((file) => ({ name: file.slice(0, -'.chaos.js'.length), file: join(folder, file) }));
   const selected = values.only ? available.filter((s) => s.name === values.only) : available;
   if (selected.length === 0) {
-    throw new Error(`No chaos scenario${values.only ? ` named ${values.only}` : ''}; there are: ${available.map((s) => s.name).join(', ') || 'none'}\n${USAGE}`);
+    throw new Error(
+      `No chaos scenario${values.only ? ` named ${values.only}` : ''}; there are: ${available.map((s) => s.name).join(', ') || 'none'}\n${USAGE}`,
+    );
   }
 
   let failedRounds = 0;
@@ -50,7 +52,9 @@ async function main(): Promise<number> {
     }
     failedRounds += result.failed;
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    console.log(`${result.failed === 0 ? 'PASS' : 'FAIL'} ${result.name}: ${result.passed}/${result.rounds} rounds passed, ${result.failed} failed (${seconds} s)`);
+    console.log(
+      `${result.failed === 0 ? 'PASS' : 'FAIL'} ${result.name}: ${result.passed}/${result.rounds} rounds passed, ${result.failed} failed (${seconds} s)`,
+    );
     for (const line of result.details) console.log(`  ${line}`);
   }
   return failedRounds === 0 ? 0 : 1;

@@ -14,10 +14,12 @@ async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
   if (config.env === 'production') throw new Error('Refusing to mint tokens with NODE_ENV=production: sign in through Supabase instead');
-  if (!values.sub || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.sub)) throw new Error(`--sub must be a user UUID\n${USAGE}`);
+  if (!values.sub || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.sub))
+    throw new Error(`--sub must be a user UUID\n${USAGE}`);
   const hours = Number(values.hours);
   if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 30) throw new Error('--hours must be a number of hours up to 720');
-  if (!config.auth.jwtSecret) throw new Error('No HS256 secret is configured: set SUPABASE_JWT_SECRET (projects with asymmetric keys mint tokens through Supabase)');
+  if (!config.auth.jwtSecret)
+    throw new Error('No HS256 secret is configured: set SUPABASE_JWT_SECRET (projects with asymmetric keys mint tokens through Supabase)');
   const token = await mintDevelopmentToken({
     sub: values.sub,
     secret: config.auth.jwtSecret,

@@ -29,7 +29,26 @@ export class AppModule {
   static forRoot(config?: AppConfig, database?: Database): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, MetricsModule, DatabaseModule.forRoot(database), AuthModule, LimitsModule, TwilioModule, LookupModule, DebugModule, HealthModule, AgentSessionModule, CompaniesModule, AgentModule, MessagingModule, ScheduleModule.forRoot(), TelephonyModule, ProvisioningModule, EventsModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        MetricsModule,
+        DatabaseModule.forRoot(database),
+        AuthModule,
+        LimitsModule,
+        TwilioModule,
+        LookupModule,
+        DebugModule,
+        HealthModule,
+        AgentSessionModule,
+        CompaniesModule,
+        AgentModule,
+        MessagingModule,
+        ScheduleModule.forRoot(),
+        TelephonyModule,
+        ProvisioningModule,
+        EventsModule,
+      ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_INTERCEPTOR, useClass: RequestShapeInterceptor },

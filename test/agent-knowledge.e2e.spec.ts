@@ -26,12 +26,22 @@ async function setup(config: Record<string, unknown>): Promise<string> {
   return id;
 }
 
-async function say(companyId: string, contact: string, text: string, channel: AgentTurnRequest['channel'] = 'voice', callSid = `CA${'0'.repeat(32)}`): Promise<AgentEvent[]> {
+async function say(
+  companyId: string,
+  contact: string,
+  text: string,
+  channel: AgentTurnRequest['channel'] = 'voice',
+  callSid = `CA${'0'.repeat(32)}`,
+): Promise<AgentEvent[]> {
   const events: AgentEvent[] = [];
   for await (const e of agent.respond({ companyId, channel, contact, text, callSid: channel === 'voice' ? callSid : undefined })) events.push(e);
   return events;
 }
-const textOf = (events: AgentEvent[]): string => events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text).join('');
+const textOf = (events: AgentEvent[]): string =>
+  events
+    .filter((e) => e.type === 'text')
+    .map((e) => (e as { text: string }).text)
+    .join('');
 const ALWAYS_CLOSED = { time_zone: 'America/Mexico_City', weekly: {} };
 
 describe('the knowledge agent', () => {
@@ -53,7 +63,9 @@ describe('the knowledge agent', () => {
   it('with no answer offers a transfer, and transfers on yes', async () => {
     const id = await setup({ language: 'en-US', transfer_number: '+525511112222' });
     const caller = randomMexicanNumber();
-    expect(textOf(await say(id, caller, 'do you sell motorcycles?'))).toBe("I'm sorry, I don't have that information. Would you like me to connect you with a person?");
+    expect(textOf(await say(id, caller, 'do you sell motorcycles?'))).toBe(
+      "I'm sorry, I don't have that information. Would you like me to connect you with a person?",
+    );
     expect(await say(id, caller, 'yes please')).toEqual([
       { type: 'text', text: 'Of course, I am transferring you to a person now. Please hold.' },
       { type: 'transfer', reason: 'caller asked for a person' },
@@ -63,7 +75,9 @@ describe('the knowledge agent', () => {
   it('with no answer and no transfer number takes a message', async () => {
     const id = await setup({ language: 'es-MX' });
     const caller = randomMexicanNumber();
-    expect(textOf(await say(id, caller, '¿venden bicicletas eléctricas?'))).toBe('Lo siento, no tengo esa información. Si me deja su nombre y su mensaje, lo haré llegar.');
+    expect(textOf(await say(id, caller, '¿venden bicicletas eléctricas?'))).toBe(
+      'Lo siento, no tengo esa información. Si me deja su nombre y su mensaje, lo haré llegar.',
+    );
     const events = await say(id, caller, 'Soy Ana, por favor llámenme al 5512345678');
     expect(events).toEqual([
       { type: 'text', text: 'Gracias, ya dejé su mensaje. Nos pondremos en contacto con usted lo antes posible.' },
@@ -77,7 +91,9 @@ describe('the knowledge agent', () => {
       { type: 'text', text: 'Claro, le comunico con una persona. Por favor espere en la línea.' },
       { type: 'transfer', reason: 'caller asked for a person' },
     ]);
-    expect(await say(id, randomMexicanNumber(), 'talk to a human', 'sms')).toEqual([{ type: 'text', text: 'Puede hablar con una persona llamando al +525511112222.' }]);
+    expect(await say(id, randomMexicanNumber(), 'talk to a human', 'sms')).toEqual([
+      { type: 'text', text: 'Puede hablar con una persona llamando al +525511112222.' },
+    ]);
   });
 
   it('says goodbye and ends the call', async () => {
@@ -101,11 +117,14 @@ describe('the knowledge agent', () => {
     const greeting = await agent.greeting(id);
     expect(greeting.within_business_hours).toBe(false);
     const caller = randomMexicanNumber();
-    expect(textOf(await say(id, caller, 'what are your opening hours?'))).toBe(
-      'We are closed right now. We open Monday to Friday from 9 am to 7 pm.',
-    );
+    expect(textOf(await say(id, caller, 'what are your opening hours?'))).toBe('We are closed right now. We open Monday to Friday from 9 am to 7 pm.');
     const person = await say(id, caller, 'can I speak to a person');
-    expect(person).toEqual([{ type: 'text', text: 'We are closed right now. Nobody can take your call right now. Please tell me your name and your message, and we will get back to you.' }]);
+    expect(person).toEqual([
+      {
+        type: 'text',
+        text: 'We are closed right now. Nobody can take your call right now. Please tell me your name and your message, and we will get back to you.',
+      },
+    ]);
   });
 
   it('stores the conversation per channel and contact, so a texter continues', async () => {
@@ -113,14 +132,23 @@ describe('the knowledge agent', () => {
     const texter = randomMexicanNumber();
     await say(id, texter, 'where can I park?', 'whatsapp');
     await say(id, texter, 'say that again', 'whatsapp');
-    const turns = await t.db.call<'list_conversation_turns', { role: string; text: string; action: string }[]>('list_conversation_turns', { p_company_id: id, p_channel: 'whatsapp', p_contact: texter });
-    expect(turns.map((x) => [x.role, x.action])).toEqual([['user', null], ['agent', 'answer'], ['user', null], ['agent', 'repeat']]);
+    const turns = await t.db.call<'list_conversation_turns', { role: string; text: string; action: string }[]>('list_conversation_turns', {
+      p_company_id: id,
+      p_channel: 'whatsapp',
+      p_contact: texter,
+    });
+    expect(turns.map((x) => [x.role, x.action])).toEqual([
+      ['user', null],
+      ['agent', 'answer'],
+      ['user', null],
+      ['agent', 'repeat'],
+    ]);
     expect(turns[3].text).toBe('There is free parking behind the building.');
     // Another channel is another conversation.
     expect(await t.db.call('list_conversation_turns', { p_company_id: id, p_channel: 'sms', p_contact: texter })).toEqual([]);
   });
 
-  it('starts every call afresh: a new call does not inherit the last call\'s pending message', async () => {
+  it("starts every call afresh: a new call does not inherit the last call's pending message", async () => {
     const id = await setup({ language: 'en-US' });
     const caller = randomMexicanNumber();
     expect((await say(id, caller, 'do you sell boats?', 'voice', `CA${'a'.repeat(32)}`)).map((e) => e.type)).toEqual(['text']);

@@ -21,7 +21,9 @@ const PRICES = { 'priced-model': { input: 2, output: 8 } };
 
 beforeAll(async () => {
   const baseUrl = await llm.start();
-  t = await createTestApp({ config: testConfig({ openai: { apiKey: 'sk-test-key', baseUrl, model: 'default-model' }, agent: { llmTimeoutMs: TIMEOUT_MS, llmRates: PRICES } }) });
+  t = await createTestApp({
+    config: testConfig({ openai: { apiKey: 'sk-test-key', baseUrl, model: 'default-model' }, agent: { llmTimeoutMs: TIMEOUT_MS, llmRates: PRICES } }),
+  });
   agent = t.app.get(AgentService);
 });
 afterAll(async () => {
@@ -34,7 +36,11 @@ const callSidOf = (companyId: string): string => `CA${companyId.replace(/-/g, ''
 
 async function company(config: Record<string, unknown> = {}): Promise<string> {
   const { id } = await createCompany(t.db);
-  await t.db.call('save_agent_config', { p_company_id: id, p_config: { language: 'en-US', brain: 'openai', name: 'Max', instructions: 'Be kind.', ...config }, p_replace: false });
+  await t.db.call('save_agent_config', {
+    p_company_id: id,
+    p_config: { language: 'en-US', brain: 'openai', name: 'Max', instructions: 'Be kind.', ...config },
+    p_replace: false,
+  });
   await t.db.call('create_knowledge_entries', {
     p_company_id: id,
     p_entries: [{ title: 'What are your opening hours?', content: 'We open Monday to Friday from 9 am to 7 pm.', tags: [] }],
@@ -103,7 +109,13 @@ describe('the openai brain', () => {
   it("prices tokens from the model's rate, shows the LLM cost in the usage summary, and records a message taken by the tool", async () => {
     const id = await company({ model: 'priced-model-2025-01-01' });
     const caller = randomMexicanNumber();
-    llm.enqueue({ kind: 'tool', name: 'take_message', args: { message: 'Ana: call back' }, text: 'I will pass it on.', usage: { prompt_tokens: 250_000, completion_tokens: 50_000 } });
+    llm.enqueue({
+      kind: 'tool',
+      name: 'take_message',
+      args: { message: 'Ana: call back' },
+      text: 'I will pass it on.',
+      usage: { prompt_tokens: 250_000, completion_tokens: 50_000 },
+    });
     expect((await say(id, caller, 'Ana here, please call me back tomorrow')).at(-1)).toEqual({ type: 'message_taken', message: 'Ana: call back' });
     const { rows } = await t.db.pool.query('select kind, cost_usd::float as cost from public.usage_events where company_id = $1 order by kind', [id]);
     // 250k input tokens at $2/M and 50k output tokens at $8/M (the dated snapshot takes its family's price)
@@ -129,7 +141,9 @@ describe('the openai brain', () => {
   it('falls back to the knowledge agent when the server answers 500', async () => {
     const id = await company();
     llm.enqueue({ kind: 'status', status: 500 });
-    expect(await say(id, randomMexicanNumber(), 'what are your opening hours?')).toEqual([{ type: 'text', text: 'We open Monday to Friday from 9 am to 7 pm.' }]);
+    expect(await say(id, randomMexicanNumber(), 'what are your opening hours?')).toEqual([
+      { type: 'text', text: 'We open Monday to Friday from 9 am to 7 pm.' },
+    ]);
     expect(await usage(id)).toEqual([]);
   });
 
@@ -137,7 +151,9 @@ describe('the openai brain', () => {
     const id = await company();
     llm.enqueue({ kind: 'stall' });
     const started = Date.now();
-    expect(await say(id, randomMexicanNumber(), 'what are your opening hours?')).toEqual([{ type: 'text', text: 'We open Monday to Friday from 9 am to 7 pm.' }]);
+    expect(await say(id, randomMexicanNumber(), 'what are your opening hours?')).toEqual([
+      { type: 'text', text: 'We open Monday to Friday from 9 am to 7 pm.' },
+    ]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS * 5);
   });
@@ -155,7 +171,8 @@ describe('the openai brain', () => {
     const chunksBefore = llm.requests.length;
     llm.enqueue({ kind: 'drip', chunk: 'and so on, ', everyMs: TIMEOUT_MS / 4 });
     const events: AgentEvent[] = [];
-    for await (const e of agent.respond({ companyId: id, channel: 'sms', contact: randomMexicanNumber(), text: 'what are your opening hours?' })) events.push(e);
+    for await (const e of agent.respond({ companyId: id, channel: 'sms', contact: randomMexicanNumber(), text: 'what are your opening hours?' }))
+      events.push(e);
     expect(events).toEqual([{ type: 'text', text: 'We open Monday to Friday from 9 am to 7 pm.' }]);
     expect(llm.requests.length).toBe(chunksBefore + 1);
   }, 20_000);
@@ -164,7 +181,14 @@ describe('the openai brain', () => {
     const id = await company();
     const number = await addPhoneNumber(t.db, id);
     llm.enqueue({ kind: 'drip', chunk: 'and so on, ', everyMs: TIMEOUT_MS / 4 });
-    const params = { MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: 'AC11111111111111111111111111111111', From: randomMexicanNumber(), To: number, Body: 'what are your opening hours?', NumMedia: '0' };
+    const params = {
+      MessageSid: `SM${randomBytes(16).toString('hex')}`,
+      AccountSid: 'AC11111111111111111111111111111111',
+      From: randomMexicanNumber(),
+      To: number,
+      Body: 'what are your opening hours?',
+      NumMedia: '0',
+    };
     const res = await request(t.server)
       .post('/whatsapp/webhook')
       .type('form')
@@ -180,7 +204,14 @@ describe('the openai brain', () => {
     const events: AgentEvent[] = [];
     const controller = new AbortController();
     // Past the whole-reply deadline a call keeps hearing the answer; the test hangs up after enough of it.
-    for await (const e of agent.respond({ companyId: id, channel: 'voice', contact: randomMexicanNumber(), text: 'tell me everything', callSid: callSidOf(id), signal: controller.signal })) {
+    for await (const e of agent.respond({
+      companyId: id,
+      channel: 'voice',
+      contact: randomMexicanNumber(),
+      text: 'tell me everything',
+      callSid: callSidOf(id),
+      signal: controller.signal,
+    })) {
       events.push(e);
       if (events.length >= 8) controller.abort();
     }
@@ -192,10 +223,23 @@ describe('the openai brain', () => {
     const brain = new OpenAiBrain(testConfig({ openai: { apiKey: undefined, baseUrl: llm.baseUrl, model: 'm' } }), new KnowledgeBrain());
     const before = llm.requests.length;
     const context = await t.db.call<'get_agent_context', AgentContext>('get_agent_context', {
-      p_company_id: await company(), p_channel: 'sms', p_contact: randomMexicanNumber(), p_call_sid: null, p_text: 'opening hours?', p_passages: 3, p_history_turns: 5, p_history_hours: 24,
+      p_company_id: await company(),
+      p_channel: 'sms',
+      p_contact: randomMexicanNumber(),
+      p_call_sid: null,
+      p_text: 'opening hours?',
+      p_passages: 3,
+      p_history_turns: 5,
+      p_history_hours: 24,
     });
     const outputs = [];
-    for await (const o of brain.run({ request: { companyId: context.config.company_id, channel: 'sms', contact: '+525500000000', text: 'opening hours?' }, context, now: new Date(), turnUuid: 'u1' })) outputs.push(o);
+    for await (const o of brain.run({
+      request: { companyId: context.config.company_id, channel: 'sms', contact: '+525500000000', text: 'opening hours?' },
+      context,
+      now: new Date(),
+      turnUuid: 'u1',
+    }))
+      outputs.push(o);
     expect(outputs).toEqual([
       { type: 'text', text: 'We open Monday to Friday from 9 am to 7 pm.' },
       { type: 'outcome', action: 'answer', brain: 'knowledge', usage: [] },

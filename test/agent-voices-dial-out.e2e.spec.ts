@@ -15,9 +15,18 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const put = (body: Record<string, unknown>) => request(t.server).put(`/api/companies/${c.companyId}/agent`).set(bearer(c.owner)).send({ name: 'Sofía', language: 'es-MX', voice_path: 'conversation_relay', brain: 'knowledge', ...body });
+const put = (body: Record<string, unknown>) =>
+  request(t.server)
+    .put(`/api/companies/${c.companyId}/agent`)
+    .set(bearer(c.owner))
+    .send({ name: 'Sofía', language: 'es-MX', voice_path: 'conversation_relay', brain: 'knowledge', ...body });
 const patch = (body: Record<string, unknown>) => request(t.server).patch(`/api/companies/${c.companyId}/agent`).set(bearer(c.owner)).send(body);
-const stored = async () => (await t.db.pool.query('select voice, tts_provider, realtime_voice, transfer_number, fallback_number from public.agent_configs where company_id = $1', [c.companyId])).rows[0];
+const stored = async () =>
+  (
+    await t.db.pool.query('select voice, tts_provider, realtime_voice, transfer_number, fallback_number from public.agent_configs where company_id = $1', [
+      c.companyId,
+    ])
+  ).rows[0];
 
 describe('transfer_number and fallback_number: numbers a business line would dial', () => {
   it.each([
@@ -61,8 +70,12 @@ describe('voices per path', () => {
   });
 
   it("refuses a voice of another provider, and an OpenAI voice as the relay's", async () => {
-    expect((await put({ voice: 'es-MX-Neural2-A', tts_provider: 'ElevenLabs' })).body.errors).toEqual([{ field: 'voice', message: expect.stringContaining('is not a ElevenLabs voice name') }]);
-    expect((await put({ voice: 'marin', tts_provider: 'Google' })).body.errors).toEqual([{ field: 'voice', message: expect.stringContaining('set it as realtime_voice') }]);
+    expect((await put({ voice: 'es-MX-Neural2-A', tts_provider: 'ElevenLabs' })).body.errors).toEqual([
+      { field: 'voice', message: expect.stringContaining('is not a ElevenLabs voice name') },
+    ]);
+    expect((await put({ voice: 'marin', tts_provider: 'Google' })).body.errors).toEqual([
+      { field: 'voice', message: expect.stringContaining('set it as realtime_voice') },
+    ]);
   });
 
   it("refuses a realtime_voice that is not one of OpenAI's", async () => {

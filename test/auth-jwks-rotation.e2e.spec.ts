@@ -92,7 +92,13 @@ describe('Supabase signing keys: JWKS rotation without a restart', () => {
   });
 
   it('accepts the current ES256 key, then a new RS256 key published later, and refuses an unknown kid', async () => {
-    expect((await request(t.server).get('/api/debug/auth-test').set(bearer(await sign(es, jwks.supabaseUrl)))).status).toBe(200);
+    expect(
+      (
+        await request(t.server)
+          .get('/api/debug/auth-test')
+          .set(bearer(await sign(es, jwks.supabaseUrl)))
+      ).status,
+    ).toBe(200);
     const hitsBefore = jwks.hits;
 
     // A token signed with a key that is not yet published is refused...
@@ -109,18 +115,37 @@ describe('Supabase signing keys: JWKS rotation without a restart', () => {
     expect(jwks.hits).toBeGreaterThan(hitsBefore);
 
     // The old key still verifies while it stays published.
-    expect((await request(t.server).get('/api/debug/auth-test').set(bearer(await sign(es, jwks.supabaseUrl)))).status).toBe(200);
+    expect(
+      (
+        await request(t.server)
+          .get('/api/debug/auth-test')
+          .set(bearer(await sign(es, jwks.supabaseUrl)))
+      ).status,
+    ).toBe(200);
 
     // A kid the project never published is refused, and the app keeps accepting the published ones.
     const stranger = await signingKey('ES256', 'never-published');
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect((await request(t.server).get('/api/debug/auth-test').set(bearer(await sign(stranger, jwks.supabaseUrl)))).status).toBe(401);
+    expect(
+      (
+        await request(t.server)
+          .get('/api/debug/auth-test')
+          .set(bearer(await sign(stranger, jwks.supabaseUrl)))
+      ).status,
+    ).toBe(401);
     expect((await request(t.server).get('/api/debug/auth-test').set(bearer(rotated))).status).toBe(200);
   });
 
   it('refuses a token whose kid is published for another algorithm (no algorithm confusion across keys)', async () => {
     // An ES256 signature presented under the RS256 key's kid.
-    const forged = await new SignJWT({ sub: randomUUID(), aud: 'authenticated', iss: `${jwks.supabaseUrl}/auth/v1`, role: 'authenticated', iat: now(), exp: now() + 600 })
+    const forged = await new SignJWT({
+      sub: randomUUID(),
+      aud: 'authenticated',
+      iss: `${jwks.supabaseUrl}/auth/v1`,
+      role: 'authenticated',
+      iat: now(),
+      exp: now() + 600,
+    })
       .setProtectedHeader({ alg: 'ES256', kid: rs.kid })
       .sign(es.privateKey);
     expect((await request(t.server).get('/api/debug/auth-test').set(bearer(forged))).status).toBe(401);

@@ -54,10 +54,13 @@ describe('the access-token guard (HS256 legacy secret)', () => {
     ['a service-role key (legacy shape)', async () => hs256({ iss: 'supabase', ref: 'project', role: 'service_role', iat: now(), exp: now() + 600 })],
     ['a service_role role with user claims', async () => hs256(userClaims({ role: 'service_role' }))],
     ['an anon role with user claims', async () => hs256(userClaims({ role: 'anon' }))],
-    ['a tampered payload', async () => {
-      const [h, , s] = (await hs256(userClaims())).split('.');
-      return `${h}.${b64(userClaims({ app_metadata: { role: 'admin' } }))}.${s}`;
-    }],
+    [
+      'a tampered payload',
+      async () => {
+        const [h, , s] = (await hs256(userClaims())).split('.');
+        return `${h}.${b64(userClaims({ app_metadata: { role: 'admin' } }))}.${s}`;
+      },
+    ],
   ];
 
   it.each(rejected)('rejects %s with 401', async (_name, make) => {
@@ -69,7 +72,9 @@ describe('the access-token guard (HS256 legacy secret)', () => {
   });
 
   it('rejects a scheme other than Bearer', async () => {
-    const res = await request(t.server).get('/api/debug/auth-test').set('Authorization', `Basic ${await hs256(userClaims())}`);
+    const res = await request(t.server)
+      .get('/api/debug/auth-test')
+      .set('Authorization', `Basic ${await hs256(userClaims())}`);
     expect(res.status).toBe(401);
   });
 
@@ -117,8 +122,12 @@ describe('the access-token guard (asymmetric keys through the project JWKS)', ()
 
   it('accepts an ES256 user token and fetches the keys once', async () => {
     const claims = userClaims({ iss: `${supabaseUrl}/auth/v1` });
-    const first = await request(t.server).get('/api/debug/auth-test').set(bearer(await es256(claims)));
-    const second = await request(t.server).get('/api/debug/auth-test').set(bearer(await es256(claims)));
+    const first = await request(t.server)
+      .get('/api/debug/auth-test')
+      .set(bearer(await es256(claims)));
+    const second = await request(t.server)
+      .get('/api/debug/auth-test')
+      .set(bearer(await es256(claims)));
     expect(first.status).toBe(200);
     expect(second.status).toBe(200);
     expect(first.body.user_id).toBe(claims.sub);
@@ -126,7 +135,9 @@ describe('the access-token guard (asymmetric keys through the project JWKS)', ()
   });
 
   it('rejects HS256 tokens when no secret is configured (no algorithm confusion)', async () => {
-    const res = await request(t.server).get('/api/debug/auth-test').set(bearer(await hs256(userClaims({ iss: `${supabaseUrl}/auth/v1` }))));
+    const res = await request(t.server)
+      .get('/api/debug/auth-test')
+      .set(bearer(await hs256(userClaims({ iss: `${supabaseUrl}/auth/v1` }))));
     expect(res.status).toBe(401);
   });
 

@@ -80,7 +80,9 @@ describe('the full flow: create → upload → evaluate → submit → callback 
     const early = await request(t.server).post(`/api/bundles/${bundle.id}/evaluate`).set(bearer(owner));
     expect(early.status).toBe(200);
     expect(early.body.status).toBe('noncompliant');
-    expect(early.body.results.filter((r: { passed: boolean }) => !r.passed).map((r: { requirement_name: string }) => r.requirement_name)).toEqual(['proof_of_identity']);
+    expect(early.body.results.filter((r: { passed: boolean }) => !r.passed).map((r: { requirement_name: string }) => r.requirement_name)).toEqual([
+      'proof_of_identity',
+    ]);
     const refused = await request(t.server).post(`/api/bundles/${bundle.id}/submit`).set(bearer(owner));
     expect(refused.status).toBe(409);
     expect(refused.body.message).toMatch(/Proof of Identity document is missing/);
@@ -131,10 +133,22 @@ describe('the full flow: create → upload → evaluate → submit → callback 
     const search = fake.sent('api', /\/AvailablePhoneNumbers\/MX\/Local\.json$/, 'GET').at(-1)!;
     expect(search.query).toMatchObject({ VoiceEnabled: 'true', Contains: '55' });
     expect(done.body.timeline.map((e: { event: string }) => e.event)).toEqual(
-      expect.arrayContaining(['created', 'evaluated', 'document_stored', 'document_uploaded', 'document_assigned', 'submitted', 'status_changed', 'purchase_started', 'number_purchased']),
+      expect.arrayContaining([
+        'created',
+        'evaluated',
+        'document_stored',
+        'document_uploaded',
+        'document_assigned',
+        'submitted',
+        'status_changed',
+        'purchase_started',
+        'number_purchased',
+      ]),
     );
 
-    const lookup = await request(t.server).get(`/api/debug/phone-lookup/${encodeURIComponent(done.body.phone_number)}`).set(bearer(admin));
+    const lookup = await request(t.server)
+      .get(`/api/debug/phone-lookup/${encodeURIComponent(done.body.phone_number)}`)
+      .set(bearer(admin));
     expect(lookup.status).toBe(200);
     expect(lookup.body).toMatchObject({
       company: { id: company.id, name: 'Bundles Co' },
@@ -157,12 +171,21 @@ describe('rejection and polling', () => {
     fake.setBundleStatus(bundle.twilio_bundle_sid, 'twilio-rejected');
     // the reason comes from Twilio's latest evaluation, not from the callback
     fake.bundles.get(bundle.twilio_bundle_sid)!.evaluations = [
-      { sid: 'EL' + '0'.repeat(32), status: 'noncompliant', results: [{ friendly_name: 'Address', passed: false, failure_reason: 'The address is outside the number prefix region' }] },
+      {
+        sid: 'EL' + '0'.repeat(32),
+        status: 'noncompliant',
+        results: [{ friendly_name: 'Address', passed: false, failure_reason: 'The address is outside the number prefix region' }],
+      },
     ];
     expect((await postBundleCallback(t, { BundleSid: bundle.twilio_bundle_sid, Status: 'twilio-rejected' })).status).toBe(204);
     await t.app.get(BundleSyncService).idle();
     const res = await request(t.server).get(`/api/bundles/${bundle.id}`).set(bearer(owner));
-    expect(res.body).toMatchObject({ status: 'twilio-rejected', purchase_state: 'none', phone_number: null, failure_reason: 'The address is outside the number prefix region' });
+    expect(res.body).toMatchObject({
+      status: 'twilio-rejected',
+      purchase_state: 'none',
+      phone_number: null,
+      failure_reason: 'The address is outside the number prefix region',
+    });
     expect(res.body.timeline.at(-1)).toMatchObject({ event: 'status_changed', detail: { from: 'pending-review', to: 'twilio-rejected', source: 'callback' } });
     expect(fake.numbersForBundle(bundle.twilio_bundle_sid)).toHaveLength(0);
   });
@@ -177,7 +200,11 @@ describe('rejection and polling', () => {
     await monitor.runOnce();
     const res = await request(t.server).get(`/api/bundles/${bundle.id}`).set(bearer(owner));
     expect(res.body).toMatchObject({ status: 'twilio-approved', purchase_state: 'purchased' });
-    expect(res.body.timeline.filter((e: { event: string }) => e.event === 'status_changed').map((e: { detail: { to: string; source: string } }) => [e.detail.to, e.detail.source])).toEqual([
+    expect(
+      res.body.timeline
+        .filter((e: { event: string }) => e.event === 'status_changed')
+        .map((e: { detail: { to: string; source: string } }) => [e.detail.to, e.detail.source]),
+    ).toEqual([
       ['in-review', 'poll'],
       ['twilio-approved', 'poll'],
     ]);
@@ -315,11 +342,21 @@ describe('documents: kept when Twilio is down, checked for size and type', () =>
 
 describe('bad input when creating: 4xx with a clear message and nothing written', () => {
   it.each([
-    ['an unknown country', { iso_country: 'ZZ', address: { ...(bundleBody('x').address as object), iso_country: 'ZZ' } }, 400, /no regulation for local numbers in ZZ for business end users/],
+    [
+      'an unknown country',
+      { iso_country: 'ZZ', address: { ...(bundleBody('x').address as object), iso_country: 'ZZ' } },
+      400,
+      /no regulation for local numbers in ZZ for business end users/,
+    ],
     ['a number type the country has no regulation for', { number_type: 'toll-free' }, 400, /no regulation for toll-free numbers in MX/],
     ['a number type that does not exist', { number_type: 'premium' }, 400, /number_type must be one of local, mobile, national, toll-free/],
     ['a lowercase country', { iso_country: 'mx' }, 400, /iso_country must be a two-letter ISO country code/],
-    ['missing end-user fields', { end_user: { business_name: 'Acme' } }, 400, /end_user is missing what the MX local regulation asks for: business_registration_number/],
+    [
+      'missing end-user fields',
+      { end_user: { business_name: 'Acme' } },
+      400,
+      /end_user is missing what the MX local regulation asks for: business_registration_number/,
+    ],
     ['an address in another country', { address: { ...(bundleBody('x').address as object), iso_country: 'US' } }, 400, /address.iso_country must be MX/],
     ['an unknown field', { surprise: true }, 400, /property surprise should not exist/],
     ['a bad email', { email: 'nope' }, 400, /email must be an email address/],

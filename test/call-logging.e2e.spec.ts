@@ -13,7 +13,11 @@ let logs: MemoryLogDestination;
 
 beforeAll(async () => {
   logs = new MemoryLogDestination();
-  t = await createTestApp({ listen: true, config: testConfig({ logLevel: 'debug' }), override: (builder) => builder.overrideProvider(LogDestination).useValue(logs) });
+  t = await createTestApp({
+    listen: true,
+    config: testConfig({ logLevel: 'debug' }),
+    override: (builder) => builder.overrideProvider(LogDestination).useValue(logs),
+  });
 });
 afterAll(() => t.close());
 

@@ -26,7 +26,7 @@ describe('metrics after a simulated call', () => {
     const webhook = await signedPost(t.server, `/voice/incoming/${company.id}`, params);
     expect(webhook.status).toBe(200);
     const relay = (parseTwiml(webhook.text).Response.Connect as TwimlNode).ConversationRelay as TwimlNode;
-    const token = ((relay.Parameter as TwimlNode[])[0]['@_value']) as string;
+    const token = (relay.Parameter as TwimlNode[])[0]['@_value'] as string;
 
     const client = await TwilioWsClient.connect(`ws://127.0.0.1:${portOf(t.app)}/conversation-relay`);
     client.setup(params.CallSid, token);

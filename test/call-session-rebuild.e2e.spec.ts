@@ -35,7 +35,9 @@ describe('a call answered with <Connect> whose session the database lost (a cras
     try {
       client.setup(webhook.CallSid, tokenOf(res.text));
       const session = await eventually(async () => {
-        const { rows } = await t.db.pool.query('select company_id, user_id, from_number, to_number from public.call_sessions where call_sid = $1', [webhook.CallSid]);
+        const { rows } = await t.db.pool.query('select company_id, user_id, from_number, to_number from public.call_sessions where call_sid = $1', [
+          webhook.CallSid,
+        ]);
         if (rows.length === 0) throw new Error('no session yet');
         return rows[0] as Record<string, unknown>;
       }, 15_000);

@@ -40,9 +40,22 @@ describe('/api/companies/{company_id}/agent', () => {
     const res = await request(t.server).get(`/api/companies/${c.companyId}/agent`).set(bearer(c.member));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
-      company_id: c.companyId, name: 'Assistant', language: 'es-MX', greeting: null, instructions: null, voice: null,
-      tts_provider: null, realtime_voice: null, voice_path: 'conversation_relay', brain: 'knowledge', model: null, transfer_number: null, fallback_number: null,
-      business_hours: null, max_concurrent_calls: null, updated_at: null,
+      company_id: c.companyId,
+      name: 'Assistant',
+      language: 'es-MX',
+      greeting: null,
+      instructions: null,
+      voice: null,
+      tts_provider: null,
+      realtime_voice: null,
+      voice_path: 'conversation_relay',
+      brain: 'knowledge',
+      model: null,
+      transfer_number: null,
+      fallback_number: null,
+      business_hours: null,
+      max_concurrent_calls: null,
+      updated_at: null,
     });
   });
 
@@ -71,9 +84,19 @@ describe('/api/companies/{company_id}/agent', () => {
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ ...full, language: 'es-MX', company_id: x.companyId });
     expect(put.body.updated_at).toEqual(expect.any(String));
-    const again = await request(t.server).put(`/api/companies/${x.companyId}/agent`).set(bearer(x.owner)).send({ name: 'Bob', language: 'en-US', voice_path: 'conversation_relay', brain: 'knowledge' });
+    const again = await request(t.server)
+      .put(`/api/companies/${x.companyId}/agent`)
+      .set(bearer(x.owner))
+      .send({ name: 'Bob', language: 'en-US', voice_path: 'conversation_relay', brain: 'knowledge' });
     expect(again.status).toBe(200);
-    expect(again.body).toMatchObject({ name: 'Bob', language: 'en-US', greeting: null, transfer_number: null, business_hours: null, max_concurrent_calls: null });
+    expect(again.body).toMatchObject({
+      name: 'Bob',
+      language: 'en-US',
+      greeting: null,
+      transfer_number: null,
+      business_hours: null,
+      max_concurrent_calls: null,
+    });
   });
 
   it('PATCH changes only what is sent; null clears an optional field', async () => {
@@ -86,7 +109,10 @@ describe('/api/companies/{company_id}/agent', () => {
 
   it('changing the language re-indexes the knowledge in the new text-search configuration', async () => {
     const x = await companyWithRoles(t);
-    await request(t.server).post(`/api/companies/${x.companyId}/knowledge`).set(bearer(x.owner)).send({ title: 'Running shoes', content: 'We sell running shoes.' });
+    await request(t.server)
+      .post(`/api/companies/${x.companyId}/knowledge`)
+      .set(bearer(x.owner))
+      .send({ title: 'Running shoes', content: 'We sell running shoes.' });
     const before = await t.db.pool.query('select ts_config::text from public.knowledge_entries where company_id = $1', [x.companyId]);
     expect(before.rows[0].ts_config).toBe('spanish');
     await request(t.server).patch(`/api/companies/${x.companyId}/agent`).set(bearer(x.owner)).send({ language: 'en-GB' });
@@ -105,8 +131,11 @@ describe('/api/companies/{company_id}/agent', () => {
     [{ ...full, brain: 'gpt' }, 'brain', 'brain must be knowledge or openai'],
     [{ ...full, max_concurrent_calls: 0 }, 'max_concurrent_calls', 'max_concurrent_calls must be at least 1'],
     [{ ...full, instructions: 'x'.repeat(8001) }, 'instructions', 'instructions must be at most 8000 characters'],
-    [{ ...full, business_hours: { time_zone: 'Nowhere/City', weekly: { mon: [['18:00', '09:00']] } } }, 'business_hours',
-      'business_hours.time_zone must be an IANA time zone such as America/Mexico_City; business_hours.weekly.mon[0] must end after it starts (18:00 to 09:00); split overnight hours at midnight'],
+    [
+      { ...full, business_hours: { time_zone: 'Nowhere/City', weekly: { mon: [['18:00', '09:00']] } } },
+      'business_hours',
+      'business_hours.time_zone must be an IANA time zone such as America/Mexico_City; business_hours.weekly.mon[0] must end after it starts (18:00 to 09:00); split overnight hours at midnight',
+    ],
   ])('PUT refuses bad input %#, naming the field, and writes nothing', async (body, field, message) => {
     const x = await companyWithRoles(t);
     const res = await request(t.server).put(`/api/companies/${x.companyId}/agent`).set(bearer(x.owner)).send(body);
@@ -136,7 +165,9 @@ describe('/api/companies/{company_id}/agent', () => {
     const x = await companyWithRoles(t);
     const res = await request(t.server).patch(`/api/companies/${x.companyId}/agent`).set(bearer(x.owner)).send({ colour: 'blue', transfer_number: 'abc' });
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual(expect.arrayContaining([{ field: 'colour', message: 'property colour should not exist' }, expect.objectContaining({ field: 'transfer_number' })]));
+    expect(res.body.errors).toEqual(
+      expect.arrayContaining([{ field: 'colour', message: 'property colour should not exist' }, expect.objectContaining({ field: 'transfer_number' })]),
+    );
     expect(await storedRow(x.companyId)).toBeUndefined();
   });
 });

@@ -27,16 +27,18 @@ describe('POST /api/companies', () => {
     expect((await request(t.server).post('/api/companies').send({ name: 'X' })).status).toBe(401);
   });
 
-  it.each([[{ name: '   ' }, 'name must not be empty'], [{ name: 'x'.repeat(201) }, 'name must be at most 200 characters'], [{}, 'name must not be empty'], [{ name: 'A', extra: 1 }, 'property extra should not exist']])(
-    'refuses %j with a message per field and writes nothing',
-    async (body, message) => {
-      const user = await testUser();
-      const res = await request(t.server).post('/api/companies').set(bearer(user)).send(body);
-      expect(res.status).toBe(400);
-      expect(res.body.errors.map((e: { message: string }) => e.message)).toContain(message);
-      expect(await count('select count(*) n from public.company_members where user_id = $1', [user.id])).toBe(0);
-    },
-  );
+  it.each([
+    [{ name: '   ' }, 'name must not be empty'],
+    [{ name: 'x'.repeat(201) }, 'name must be at most 200 characters'],
+    [{}, 'name must not be empty'],
+    [{ name: 'A', extra: 1 }, 'property extra should not exist'],
+  ])('refuses %j with a message per field and writes nothing', async (body, message) => {
+    const user = await testUser();
+    const res = await request(t.server).post('/api/companies').set(bearer(user)).send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { message: string }) => e.message)).toContain(message);
+    expect(await count('select count(*) n from public.company_members where user_id = $1', [user.id])).toBe(0);
+  });
 });
 
 describe('GET /api/companies/{company_id} and members', () => {
@@ -100,7 +102,9 @@ describe('GET /api/companies/{company_id} and members', () => {
     expect(lastOwner.status).toBe(409);
     expect(lastOwner.body.message).toMatch(/at least one owner/);
     const second = randomUUID();
-    expect((await request(t.server).post(`/api/companies/${x.companyId}/members`).set(bearer(x.owner)).send({ user_id: second, role: 'owner' })).status).toBe(201);
+    expect((await request(t.server).post(`/api/companies/${x.companyId}/members`).set(bearer(x.owner)).send({ user_id: second, role: 'owner' })).status).toBe(
+      201,
+    );
     expect((await request(t.server).delete(`/api/companies/${x.companyId}/members/${x.owner.id}`).set(bearer(x.owner))).status).toBe(200);
   });
 

@@ -29,7 +29,10 @@ describe('WS /conversation-relay: the last words are heard before `end`', () => 
 
     client.prompt('Quiero hablar con una persona, por favor');
     await client.waitFor((f) => f.type === 'text' && f.last === true);
-    const said = client.received.filter((f) => f.type === 'text').map((f) => String(f.token)).join('');
+    const said = client.received
+      .filter((f) => f.type === 'text')
+      .map((f) => String(f.token))
+      .join('');
     expect(said.length).toBeGreaterThan(0);
 
     // Twilio is still speaking: no `end` yet

@@ -60,6 +60,11 @@ describe('a hung database (SIGSTOP of a PostgreSQL the test owns)', () => {
 
     // Thawed, the same pool serves again.
     pg.thaw();
-    await expect.poll(async () => verbs((await signedPost(t.server, `/voice/incoming/${roles.companyId}`, voiceWebhook({ To: number }))).text), { timeout: 30_000, interval: 200 }).toEqual(['Connect']);
+    await expect
+      .poll(async () => verbs((await signedPost(t.server, `/voice/incoming/${roles.companyId}`, voiceWebhook({ To: number }))).text), {
+        timeout: 30_000,
+        interval: 200,
+      })
+      .toEqual(['Connect']);
   }, 60_000);
 });

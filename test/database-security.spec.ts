@@ -35,7 +35,16 @@ describe('what the Supabase API roles can reach', () => {
 
   // Signed-in members read their companies' rows of these tables through row-level security policies
   // (test/row-level-security.spec.ts); every other table is closed to them, and all of them to anon.
-  const memberReadable = ['call_sessions', 'call_transcripts', 'companies', 'company_members', 'conversation_turns', 'conversations', 'knowledge_entries', 'usage_events'];
+  const memberReadable = [
+    'call_sessions',
+    'call_transcripts',
+    'companies',
+    'company_members',
+    'conversation_turns',
+    'conversations',
+    'knowledge_entries',
+    'usage_events',
+  ];
 
   it.each(['anon', 'authenticated'])('%s can select from no table but the member-readable ones', async (role) => {
     const { rows } = await db.pool.query<{ relname: string }>(

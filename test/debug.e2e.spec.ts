@@ -42,7 +42,9 @@ describe('GET /api/debug/phone-lookup/{phone_number}', () => {
 
   it.each([0, 1, 2, 3, 4, 5])('resolves input form %i to the company and user', async (i) => {
     const input = forms(number)[i];
-    const res = await request(t.server).get(`/api/debug/phone-lookup/${encodeURIComponent(input)}`).set(bearer(admin));
+    const res = await request(t.server)
+      .get(`/api/debug/phone-lookup/${encodeURIComponent(input)}`)
+      .set(bearer(admin));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       normalized: number,
@@ -60,7 +62,9 @@ describe('GET /api/debug/phone-lookup/{phone_number}', () => {
     await t.db.pool.query(`insert into public.agent_configs (company_id, voice_path) values ($1, 'media_stream')`, [media.id]);
     const n = await addPhoneNumber(t.db, media.id, { webhook_state: 'configured', voice_url: `${t.config.publicBaseUrl}/voice/incoming/${media.id}` });
     await linkUserToNumber(t.db, n, randomUUID(), media.id);
-    const res = await request(t.server).get(`/api/debug/phone-lookup/${encodeURIComponent(n)}`).set(bearer(admin));
+    const res = await request(t.server)
+      .get(`/api/debug/phone-lookup/${encodeURIComponent(n)}`)
+      .set(bearer(admin));
     expect(res.status).toBe(200);
     expect(res.body.voice_path).toEqual({ configured: 'media_stream', effective: 'conversation_relay', reason: expect.stringMatching(/OPENAI_API_KEY/) });
     expect(res.body.hints).toEqual([expect.stringMatching(/served through ConversationRelay/)]);
@@ -71,7 +75,9 @@ describe('GET /api/debug/phone-lookup/{phone_number}', () => {
     const n = await addPhoneNumber(t.db, company.id);
     const u = randomUUID();
     await linkUserToNumber(t.db, n, u, other.id);
-    const res = await request(t.server).get(`/api/debug/phone-lookup/${encodeURIComponent(n)}`).set(bearer(admin));
+    const res = await request(t.server)
+      .get(`/api/debug/phone-lookup/${encodeURIComponent(n)}`)
+      .set(bearer(admin));
     expect(res.status).toBe(200);
     expect(res.body.company.id).toBe(company.id);
     expect(res.body.user_id).toBe(u);
@@ -83,7 +89,9 @@ describe('GET /api/debug/phone-lookup/{phone_number}', () => {
     const n = randomMexicanNumber();
     const u = randomUUID();
     await linkUserToNumber(t.db, n, u, other.id);
-    const res = await request(t.server).get(`/api/debug/phone-lookup/${encodeURIComponent(n)}`).set(bearer(admin));
+    const res = await request(t.server)
+      .get(`/api/debug/phone-lookup/${encodeURIComponent(n)}`)
+      .set(bearer(admin));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ company: { id: other.id, name: 'Fallback Co' }, user_id: u, matched_table: 'phone_number_users' });
     expect(res.body.hints.join(' ')).toMatch(/only in phone_number_users/);
@@ -91,7 +99,9 @@ describe('GET /api/debug/phone-lookup/{phone_number}', () => {
 
   it('hints at unconfigured webhooks and a voice URL naming another company', async () => {
     const n = await addPhoneNumber(t.db, company.id, { voice_url: `${t.config.publicBaseUrl}/voice/incoming/${randomUUID()}` });
-    const res = await request(t.server).get(`/api/debug/phone-lookup/${encodeURIComponent(n)}`).set(bearer(admin));
+    const res = await request(t.server)
+      .get(`/api/debug/phone-lookup/${encodeURIComponent(n)}`)
+      .set(bearer(admin));
     expect(res.status).toBe(200);
     const hints = res.body.hints.join(' ');
     expect(hints).toMatch(/webhooks are not configured/);
@@ -100,19 +110,25 @@ describe('GET /api/debug/phone-lookup/{phone_number}', () => {
 
   it('answers 404 with a clear message for an unknown number', async () => {
     const n = randomMexicanNumber();
-    const res = await request(t.server).get(`/api/debug/phone-lookup/${encodeURIComponent(n)}`).set(bearer(admin));
+    const res = await request(t.server)
+      .get(`/api/debug/phone-lookup/${encodeURIComponent(n)}`)
+      .set(bearer(admin));
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: expect.stringContaining(`No company has ${n}`) });
   });
 
   it.each(['hello', '+12', '++525512345678', 'whatsapp:abc', '%ZZ'])('answers 400 for garbage: %s', async (input) => {
-    const res = await request(t.server).get(`/api/debug/phone-lookup/${encodeURIComponent(input)}`).set(bearer(admin));
+    const res = await request(t.server)
+      .get(`/api/debug/phone-lookup/${encodeURIComponent(input)}`)
+      .set(bearer(admin));
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(/is not a phone number/);
   });
 
   it('is for admins only', async () => {
-    const res = await request(t.server).get(`/api/debug/phone-lookup/${encodeURIComponent(number)}`).set(bearer(user));
+    const res = await request(t.server)
+      .get(`/api/debug/phone-lookup/${encodeURIComponent(number)}`)
+      .set(bearer(user));
     expect(res.status).toBe(403);
     expect(res.body.message).toMatch(/platform admins/);
   });

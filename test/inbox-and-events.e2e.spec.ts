@@ -17,8 +17,19 @@ afterAll(() => t.close());
 const WEBHOOK_URL = `${TEST_PUBLIC_BASE_URL}/whatsapp/webhook`;
 /** One inbound SMS or WhatsApp message, signed as Twilio does. */
 function text(to: string, from: string, body: string): request.Test {
-  const params = { MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: 'AC11111111111111111111111111111111', NumMedia: '0', From: from, To: to, Body: body };
-  return request(t.server).post('/whatsapp/webhook').type('form').set('X-Twilio-Signature', signTwilioRequest(TEST_TWILIO_AUTH_TOKEN, WEBHOOK_URL, params)).send(params);
+  const params = {
+    MessageSid: `SM${randomBytes(16).toString('hex')}`,
+    AccountSid: 'AC11111111111111111111111111111111',
+    NumMedia: '0',
+    From: from,
+    To: to,
+    Body: body,
+  };
+  return request(t.server)
+    .post('/whatsapp/webhook')
+    .type('form')
+    .set('X-Twilio-Signature', signTwilioRequest(TEST_TWILIO_AUTH_TOKEN, WEBHOOK_URL, params))
+    .send(params);
 }
 
 /** A company with roles, a number and an English agent with no transfer number (so it takes messages). */
@@ -30,7 +41,10 @@ async function textingCompany(): Promise<CompanyWithRoles & { number: string }> 
 }
 
 /** Reads a Server-Sent Events stream with fetch, as the README's browser client does. */
-async function openStream(path: string, headers: Record<string, string>): Promise<{ status: number; events: { id: string; event: string; data: Record<string, unknown> }[]; close(): void; raw: () => string }> {
+async function openStream(
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; events: { id: string; event: string; data: Record<string, unknown> }[]; close(): void; raw: () => string }> {
   const controller = new AbortController();
   const res = await fetch(`http://127.0.0.1:${portOf(t.app)}${path}`, { headers, signal: controller.signal });
   const events: { id: string; event: string; data: Record<string, unknown> }[] = [];
@@ -48,7 +62,11 @@ async function openStream(path: string, headers: Record<string, string>): Promis
           while ((end = buffer.indexOf('\n\n')) >= 0) {
             const block = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
-            const field = (name: string): string | undefined => block.split('\n').find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2);
+            const field = (name: string): string | undefined =>
+              block
+                .split('\n')
+                .find((line) => line.startsWith(`${name}: `))
+                ?.slice(name.length + 2);
             const data = field('data');
             if (data) events.push({ id: field('id') ?? '', event: field('event') ?? '', data: JSON.parse(data) as Record<string, unknown> });
           }
@@ -71,7 +89,13 @@ describe('GET /api/companies/{company_id}/messages and /conversations', () => {
     const page1 = await request(t.server).get(`/api/companies/${c.companyId}/messages?limit=2`).set(bearer(c.member));
     expect(page1.status).toBe(200);
     expect(page1.body.items.map((m: { text: string }) => m.text)).toEqual(['This is caller 2, please call me back', 'This is caller 1, please call me back']);
-    expect(page1.body.items[0]).toMatchObject({ company_id: c.companyId, channel: 'sms', contact: '+14155550103', call_sid: null, conversation_id: expect.any(String) });
+    expect(page1.body.items[0]).toMatchObject({
+      company_id: c.companyId,
+      channel: 'sms',
+      contact: '+14155550103',
+      call_sid: null,
+      conversation_id: expect.any(String),
+    });
     const page2 = await request(t.server).get(`/api/companies/${c.companyId}/messages?limit=2&cursor=${page1.body.next_cursor}`).set(bearer(c.member));
     expect(page2.body.items.map((m: { text: string }) => m.text)).toEqual(['This is caller 0, please call me back']);
     expect(page2.body.next_cursor).toBeNull();
@@ -123,7 +147,7 @@ describe('GET /api/companies/{company_id}/messages and /conversations', () => {
 });
 
 describe('GET /api/companies/{company_id}/events (Server-Sent Events)', () => {
-  it('streams the company\'s live call events and outbox events, never another company\'s, and resumes after Last-Event-ID', async () => {
+  it("streams the company's live call events and outbox events, never another company's, and resumes after Last-Event-ID", async () => {
     const c = await textingCompany();
     const other = await textingCompany();
     const stream = await openStream(`/api/companies/${c.companyId}/events`, bearer(c.member));
@@ -133,8 +157,14 @@ describe('GET /api/companies/{company_id}/events (Server-Sent Events)', () => {
     // A call starts and speaks (what the gateways write), for both companies.
     const callSid = `CA${randomBytes(16).toString('hex')}`;
     const otherSid = `CA${randomBytes(16).toString('hex')}`;
-    for (const [company, sid] of [[c.companyId, callSid], [other.companyId, otherSid]]) {
-      await t.db.pool.query(`insert into public.call_sessions (call_sid, company_id, from_number, to_number, status) values ($1, $2, '+525500000001', '+525512345678', 'in-progress')`, [sid, company]);
+    for (const [company, sid] of [
+      [c.companyId, callSid],
+      [other.companyId, otherSid],
+    ]) {
+      await t.db.pool.query(
+        `insert into public.call_sessions (call_sid, company_id, from_number, to_number, status) values ($1, $2, '+525500000001', '+525512345678', 'in-progress')`,
+        [sid, company],
+      );
       await t.db.call('record_call_turn', { p_call_sid: sid, p_company_id: company, p_role: 'caller', p_text: 'Hola', p_interrupted: false, p_latency: null });
     }
     // A message taken by SMS.

@@ -36,7 +36,11 @@ describe('knowledge retrieval quality', () => {
   it(`finds the right entry first for at least ${TOP1_FLOOR * 100}% of the questions`, async () => {
     const misses: string[] = [];
     for (const q of FIXTURE_QUESTIONS) {
-      const result = await t.db.call<'search_knowledge', KnowledgeSearch>('search_knowledge', { p_company_id: companyIds.get(q.company)!, p_query: q.question, p_limit: 3 });
+      const result = await t.db.call<'search_knowledge', KnowledgeSearch>('search_knowledge', {
+        p_company_id: companyIds.get(q.company)!,
+        p_query: q.question,
+        p_limit: 3,
+      });
       const top = result.results[0]?.title;
       if (top !== q.expected) misses.push(`${q.question} → ${top ?? '(nothing)'} (wanted ${q.expected})`);
     }
@@ -45,16 +49,28 @@ describe('knowledge retrieval quality', () => {
     expect(rate).toBeGreaterThanOrEqual(TOP1_FLOOR);
   });
 
-  it('keeps tenants apart: a question never returns another company\'s entries', async () => {
-    const result = await t.db.call<'search_knowledge', KnowledgeSearch>('search_knowledge', { p_company_id: companyIds.get('vet')!, p_query: 'oil change brakes tires mole mezcal limpieza dental', p_limit: 20 });
+  it("keeps tenants apart: a question never returns another company's entries", async () => {
+    const result = await t.db.call<'search_knowledge', KnowledgeSearch>('search_knowledge', {
+      p_company_id: companyIds.get('vet')!,
+      p_query: 'oil change brakes tires mole mezcal limpieza dental',
+      p_limit: 20,
+    });
     for (const hit of result.results) expect(hit.tags).toEqual(['vet']);
   });
 
   it('uses the Spanish configuration for es-* companies, English for en-*', async () => {
-    const es = await t.db.call<'search_knowledge', KnowledgeSearch>('search_knowledge', { p_company_id: companyIds.get('dental')!, p_query: 'limpiezas', p_limit: 1 });
+    const es = await t.db.call<'search_knowledge', KnowledgeSearch>('search_knowledge', {
+      p_company_id: companyIds.get('dental')!,
+      p_query: 'limpiezas',
+      p_limit: 1,
+    });
     expect(es.ts_config).toBe('spanish');
     expect(es.results[0].title).toMatch(/limpieza/);
-    const en = await t.db.call<'search_knowledge', KnowledgeSearch>('search_knowledge', { p_company_id: companyIds.get('autoshop')!, p_query: 'aligning', p_limit: 1 });
+    const en = await t.db.call<'search_knowledge', KnowledgeSearch>('search_knowledge', {
+      p_company_id: companyIds.get('autoshop')!,
+      p_query: 'aligning',
+      p_limit: 1,
+    });
     expect(en.ts_config).toBe('english');
     expect(en.results[0].title).toBe('Do you do wheel alignments?');
   });

@@ -30,12 +30,18 @@ async function completedCall(seconds: number): Promise<string> {
   const number = await addPhoneNumber(t.db, company.id);
   const params = voiceWebhook({ To: number });
   await signedPost(t.server, `/voice/incoming/${company.id}`, params);
-  const res = await signedPost(t.server, '/voice/status', statusCallback(params.CallSid, 'completed', { To: number, CallDuration: String(seconds), SequenceNumber: '3' }));
+  const res = await signedPost(
+    t.server,
+    '/voice/status',
+    statusCallback(params.CallSid, 'completed', { To: number, CallDuration: String(seconds), SequenceNumber: '3' }),
+  );
   expect(res.status).toBe(204);
   return params.CallSid;
 }
 
-async function ledger(callSid: string): Promise<{ cost_usd: number; price_source: string; state: string; attempts: number; last_error: string | null; due_in_s: number }> {
+async function ledger(
+  callSid: string,
+): Promise<{ cost_usd: number; price_source: string; state: string; attempts: number; last_error: string | null; due_in_s: number }> {
   const { rows } = await t.db.pool.query(
     `select u.cost_usd::float8 as cost_usd, u.price_source, b.state, b.attempts, b.last_error,
             round(extract(epoch from b.next_attempt_at - now()))::int as due_in_s
@@ -128,7 +134,7 @@ describe('call price backfill against a fake Twilio REST API', () => {
     expect(await ledger(callSid)).toMatchObject({ cost_usd: 0.01, price_source: 'estimate', state: 'gave_up', attempts: 3 });
   });
 
-  it('keeps a claim from a second worker while the first worker\'s claim is not yet committed', async () => {
+  it("keeps a claim from a second worker while the first worker's claim is not yet committed", async () => {
     // Two workers in open transactions at once: the claim must lock what it takes (FOR UPDATE SKIP LOCKED), or the
     // second worker would see the rows still unclaimed and take them too.
     const sids = [await completedCall(60), await completedCall(60)];
@@ -166,7 +172,8 @@ describe('call price backfill against a fake Twilio REST API', () => {
     const sids = [await completedCall(60), await completedCall(60), await completedCall(60), await completedCall(60)];
     await onlyDue(...sids);
     type Claimed = Array<{ call_sid: string }>;
-    const claim = (owner: string): Promise<Claimed> => t.db.call<'claim_call_price_backfills', Claimed>('claim_call_price_backfills', { p_owner: owner, p_limit: 3, p_lease_seconds: 300 });
+    const claim = (owner: string): Promise<Claimed> =>
+      t.db.call<'claim_call_price_backfills', Claimed>('claim_call_price_backfills', { p_owner: owner, p_limit: 3, p_lease_seconds: 300 });
     const [a, b] = await Promise.all([claim('worker-a'), claim('worker-b')]);
     const all = [...a, ...b].map((r) => r.call_sid);
     expect(new Set(all).size).toBe(all.length);
@@ -175,7 +182,9 @@ describe('call price backfill against a fake Twilio REST API', () => {
 
     // only the lease holder may finish; another worker's result is ignored
     const target = a[0].call_sid;
-    expect(await t.db.call('finish_call_price_backfill', { p_call_sid: target, p_owner: 'worker-b', p_result: 'priced', p_price_usd: 9 })).toMatchObject({ applied: false });
+    expect(await t.db.call('finish_call_price_backfill', { p_call_sid: target, p_owner: 'worker-b', p_result: 'priced', p_price_usd: 9 })).toMatchObject({
+      applied: false,
+    });
     expect(await ledger(target)).toMatchObject({ price_source: 'estimate', state: 'pending' });
 
     // an expired lease (a crashed worker) comes back

@@ -96,7 +96,10 @@ describe('WS /media-stream: a silent realtime provider is a failed provider', ()
     expect(afterMs).toBeLessThan(RESCUE_WITHIN_MS);
     expect(update.params.Twiml).toContain('<Dial>+525533334444</Dial>');
     // the transcript line is written off the call path, after the call update
-    await eventually(async () => expect((await transcriptOf(t.db, call.callSid)).map((r) => r.text)).toContainEqual(expect.stringMatching(/^rescued: .*silent/)), 15_000);
+    await eventually(
+      async () => expect((await transcriptOf(t.db, call.callSid)).map((r) => r.text)).toContainEqual(expect.stringMatching(/^rescued: .*silent/)),
+      15_000,
+    );
   });
 
   it('a provider that answers the greeting, then stays silent after the caller stopped speaking: rescued within 5 s of the caller stopping', async () => {
@@ -180,7 +183,11 @@ describe('WS /media-stream: where the rescue takes the caller', () => {
   it('a stream that ended without the agent failing: the connect-action still just hangs up', async () => {
     const company = await createVoiceCompany(t.db, { voicePath: 'media_stream' });
     const callSid = await openCallSession(t.db, company.id);
-    const res = await signedPost(t.server, '/voice/connect-action', { AccountSid: 'AC11111111111111111111111111111111', CallSid: callSid, CallStatus: 'in-progress' });
+    const res = await signedPost(t.server, '/voice/connect-action', {
+      AccountSid: 'AC11111111111111111111111111111111',
+      CallSid: callSid,
+      CallStatus: 'in-progress',
+    });
     expect(verbs(res.text)).toEqual(['Hangup']);
   });
 });

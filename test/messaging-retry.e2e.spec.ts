@@ -20,7 +20,11 @@ afterAll(async () => {
 });
 
 function inbound(params: Record<string, string>): request.Test {
-  return request(t.server).post('/whatsapp/webhook').type('form').set('X-Twilio-Signature', signTwilioRequest(TEST_TWILIO_AUTH_TOKEN, URL, params)).send(params);
+  return request(t.server)
+    .post('/whatsapp/webhook')
+    .type('form')
+    .set('X-Twilio-Signature', signTwilioRequest(TEST_TWILIO_AUTH_TOKEN, URL, params))
+    .send(params);
 }
 
 describe('POST /whatsapp/webhook retried by Twilio (same MessageSid)', () => {
@@ -30,8 +34,14 @@ describe('POST /whatsapp/webhook retried by Twilio (same MessageSid)', () => {
     await linkUserToNumber(t.db, number, randomUUID(), id);
     await t.db.call('save_agent_config', { p_company_id: id, p_config: { language: 'en-US', brain: 'openai' }, p_replace: false });
     const params = {
-      MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: 'AC11111111111111111111111111111111', From: 'whatsapp:+14155550123',
-      To: `whatsapp:${number}`, Body: 'Do you open on Saturdays?', NumMedia: '0', SmsStatus: 'received', ApiVersion: '2010-04-01',
+      MessageSid: `SM${randomBytes(16).toString('hex')}`,
+      AccountSid: 'AC11111111111111111111111111111111',
+      From: 'whatsapp:+14155550123',
+      To: `whatsapp:${number}`,
+      Body: 'Do you open on Saturdays?',
+      NumMedia: '0',
+      SmsStatus: 'received',
+      ApiVersion: '2010-04-01',
     };
     llm.enqueue({ kind: 'text', chunks: ['Yes, ', 'from 9 to 2.'], usage: { prompt_tokens: 100, completion_tokens: 8 } });
     // a second script, which only a second LLM call would use

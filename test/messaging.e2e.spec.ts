@@ -21,8 +21,16 @@ function inbound(params: Record<string, string>, signature = signTwilioRequest(T
   return req.send(params);
 }
 const message = (overrides: Record<string, string>): Record<string, string> => ({
-  MessageSid: sid(), SmsSid: '', AccountSid: 'AC11111111111111111111111111111111', NumMedia: '0', NumSegments: '1',
-  SmsStatus: 'received', ApiVersion: '2010-04-01', FromCountry: 'MX', ToCountry: 'MX', ...overrides,
+  MessageSid: sid(),
+  SmsSid: '',
+  AccountSid: 'AC11111111111111111111111111111111',
+  NumMedia: '0',
+  NumSegments: '1',
+  SmsStatus: 'received',
+  ApiVersion: '2010-04-01',
+  FromCountry: 'MX',
+  ToCountry: 'MX',
+  ...overrides,
 });
 
 async function company(language: string, entries: { title: string; content: string }[]): Promise<{ id: string; number: string; owner: string }> {
@@ -50,7 +58,7 @@ describe('POST /whatsapp/webhook', () => {
     es = await company('es-MX', [{ title: '¿Cuál es el horario?', content: 'Abrimos de lunes a viernes de 9:00 a 19:00.' }]);
   });
 
-  it('answers an SMS in English with TwiML <Message>, records usage for the company and the number\'s user', async () => {
+  it("answers an SMS in English with TwiML <Message>, records usage for the company and the number's user", async () => {
     const from = '+14155550123';
     const res = await inbound(message({ From: from, To: en.number, Body: 'When are you open?' }));
     expect(res.status).toBe(200);
@@ -60,7 +68,11 @@ describe('POST /whatsapp/webhook', () => {
       { kind: 'sms_message_inbound', user_id: en.owner, quantity: '1.0000' },
       { kind: 'sms_message_outbound', user_id: en.owner, quantity: '1.0000' },
     ]);
-    const stored = await t.db.call<'list_conversation_turns', { role: string }[]>('list_conversation_turns', { p_company_id: en.id, p_channel: 'sms', p_contact: from });
+    const stored = await t.db.call<'list_conversation_turns', { role: string }[]>('list_conversation_turns', {
+      p_company_id: en.id,
+      p_channel: 'sms',
+      p_contact: from,
+    });
     expect(stored.map((x) => x.role)).toEqual(['user', 'agent']);
   });
 
@@ -78,14 +90,29 @@ describe('POST /whatsapp/webhook', () => {
     expect(first.text).toBe(`${XML}<Response><Message>Abrimos de lunes a viernes de 9:00 a 19:00.</Message></Response>`);
     const again = await inbound(message({ From: from, To: to, Body: '¿Me lo repite?' }));
     expect(again.text).toBe(`${XML}<Response><Message>Abrimos de lunes a viernes de 9:00 a 19:00.</Message></Response>`);
-    const stored = await t.db.call<'list_conversation_turns', { action: string | null }[]>('list_conversation_turns', { p_company_id: es.id, p_channel: 'whatsapp', p_contact: `+52${local}` });
+    const stored = await t.db.call<'list_conversation_turns', { action: string | null }[]>('list_conversation_turns', {
+      p_company_id: es.id,
+      p_channel: 'whatsapp',
+      p_contact: `+52${local}`,
+    });
     expect(stored.map((x) => x.action)).toEqual([null, 'answer', null, 'repeat']);
     expect((await usage(es.id)).map((u) => u.kind)).toEqual(expect.arrayContaining(['whatsapp_message_inbound', 'whatsapp_message_outbound']));
   });
 
   it('answers a media-only message with a polite text in the company language', async () => {
-    const res = await inbound(message({ From: 'whatsapp:+5215511112222', To: `whatsapp:${es.number}`, Body: '', NumMedia: '1', MediaUrl0: 'https://api.twilio.com/media/ME1', MediaContentType0: 'image/jpeg' }));
-    expect(res.text).toBe(`${XML}<Response><Message>¡Gracias por su mensaje! Por ahora solo puedo leer texto: escríbame su pregunta y con gusto le ayudo.</Message></Response>`);
+    const res = await inbound(
+      message({
+        From: 'whatsapp:+5215511112222',
+        To: `whatsapp:${es.number}`,
+        Body: '',
+        NumMedia: '1',
+        MediaUrl0: 'https://api.twilio.com/media/ME1',
+        MediaContentType0: 'image/jpeg',
+      }),
+    );
+    expect(res.text).toBe(
+      `${XML}<Response><Message>¡Gracias por su mensaje! Por ahora solo puedo leer texto: escríbame su pregunta y con gusto le ayudo.</Message></Response>`,
+    );
   });
 
   it('gives an unknown number an empty <Response/> and stores nothing', async () => {

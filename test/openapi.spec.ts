@@ -69,7 +69,9 @@ describe('docs/openapi.json for the people trying the API', () => {
       expect(XMLValidator.validate(xml.example), path).toBe(true);
       expect(new XMLParser().parse(xml.example).Response, path).toBeDefined();
     }
-    const incoming = new XMLParser({ ignoreAttributes: false }).parse(document.paths['/voice/incoming/{company_id}'].post.responses['200'].content['text/xml'].example);
+    const incoming = new XMLParser({ ignoreAttributes: false }).parse(
+      document.paths['/voice/incoming/{company_id}'].post.responses['200'].content['text/xml'].example,
+    );
     expect(incoming.Response.Connect.ConversationRelay['@_url']).toBe('wss://voice.example.com/conversation-relay');
   });
 });

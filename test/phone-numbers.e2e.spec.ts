@@ -27,7 +27,10 @@ afterAll(async () => {
 afterEach(() => fake.clearFaults());
 
 const configure = (user: TestUser, number: string, companyId: string) =>
-  request(t.server).post(`/api/phone-numbers/${encodeURIComponent(number)}/configure`).set(bearer(user)).send({ company_id: companyId });
+  request(t.server)
+    .post(`/api/phone-numbers/${encodeURIComponent(number)}/configure`)
+    .set(bearer(user))
+    .send({ company_id: companyId });
 
 describe('POST /api/phone-numbers/{phone_number}/configure', () => {
   it('sets the webhooks at Twilio, records the number, refreshes the lookup cache and returns the configuration', async () => {
@@ -115,8 +118,17 @@ describe('POST /api/phone-numbers/{phone_number}/configure', () => {
     fake.addIncomingNumber(number);
     expect((await configure(member, number, company.id)).status).toBe(403);
     expect((await configure(await testUser(), number, company.id)).status).toBe(403);
-    expect((await request(t.server).post(`/api/phone-numbers/${encodeURIComponent(number)}/configure`).send({ company_id: company.id })).status).toBe(401);
-    const bad = await request(t.server).post(`/api/phone-numbers/${encodeURIComponent(number)}/configure`).set(bearer(owner)).send({ company_id: 'nope' });
+    expect(
+      (
+        await request(t.server)
+          .post(`/api/phone-numbers/${encodeURIComponent(number)}/configure`)
+          .send({ company_id: company.id })
+      ).status,
+    ).toBe(401);
+    const bad = await request(t.server)
+      .post(`/api/phone-numbers/${encodeURIComponent(number)}/configure`)
+      .set(bearer(owner))
+      .send({ company_id: 'nope' });
     expect(bad.status).toBe(400);
   });
 });
@@ -174,7 +186,11 @@ describe('GET /api/phone-numbers?company_id=', () => {
     const res = await request(t.server).get(`/api/phone-numbers?company_id=${c.id}`).set(bearer(owner));
     expect(res.status).toBe(200);
     const byNumber = Object.fromEntries(res.body.map((n: { phone_number: string }) => [n.phone_number, n]));
-    expect(byNumber[good]).toMatchObject({ webhook_state: 'configured', urls_match: true, twilio: { voice_url: `https://api.test.example/voice/incoming/${c.id}` } });
+    expect(byNumber[good]).toMatchObject({
+      webhook_state: 'configured',
+      urls_match: true,
+      twilio: { voice_url: `https://api.test.example/voice/incoming/${c.id}` },
+    });
     expect(byNumber[drifting]).toMatchObject({ webhook_state: 'drifted', urls_match: false, twilio: { voice_url: 'https://someone-else.example/voice' } });
     expect(byNumber[unknown]).toMatchObject({ webhook_state: 'not_configured', urls_match: null, twilio: null });
     expect(byNumber[good].expected).toEqual({
@@ -185,7 +201,13 @@ describe('GET /api/phone-numbers?company_id=', () => {
   });
 
   it('needs a company the user administers', async () => {
-    expect((await request(t.server).get(`/api/phone-numbers?company_id=${company.id}`).set(bearer(await testUser()))).status).toBe(403);
+    expect(
+      (
+        await request(t.server)
+          .get(`/api/phone-numbers?company_id=${company.id}`)
+          .set(bearer(await testUser()))
+      ).status,
+    ).toBe(403);
     expect((await request(t.server).get('/api/phone-numbers').set(bearer(owner))).status).toBe(400);
   });
 });

@@ -125,7 +125,10 @@ describe('exactly one number per approved bundle (two workers at once on a real 
         const second = random() < 0.5 ? monitor.runOnce() : sync.syncOne(ids[Math.floor(random() * ids.length)], 'callback').catch(() => null);
         await Promise.all([monitor.runOnce(), second]);
         // time passes: leases of crashed workers expire (no worker is running now)
-        await db.pool.query('update public.regulatory_bundles set lease_expires_at = now() - interval \'1 second\' where id = any($1) and lease_owner is not null', [ids]);
+        await db.pool.query(
+          "update public.regulatory_bundles set lease_expires_at = now() - interval '1 second' where id = any($1) and lease_owner is not null",
+          [ids],
+        );
         crashed.clear();
         const { rows } = await db.pool.query('select purchase_state from public.regulatory_bundles where id = any($1)', [ids]);
         if (rows.every((r) => r.purchase_state === 'purchased')) break;
@@ -147,7 +150,9 @@ describe('exactly one number per approved bundle (two workers at once on a real 
       else if (b.purchase_state !== 'purchased' || b.phone_number_sid !== bought[0].sid || b.recorded !== 1) {
         problems.push(`${b.id}: state ${b.purchase_state}, recorded ${b.recorded}, sid ${b.phone_number_sid} vs ${bought[0].sid}`);
       }
-      stats.buyRetried += Number(bought.length === 1 && fake.sent('api', /\/IncomingPhoneNumbers\.json$/, 'POST').filter((r) => r.params.BundleSid === b.twilio_bundle_sid).length > 1);
+      stats.buyRetried += Number(
+        bought.length === 1 && fake.sent('api', /\/IncomingPhoneNumbers\.json$/, 'POST').filter((r) => r.params.BundleSid === b.twilio_bundle_sid).length > 1,
+      );
     }
     console.log(JSON.stringify({ seed, runs: RUNS, bundles: rows.length, ms: Date.now() - started, ...stats }));
     expect(rows).toHaveLength(RUNS * BUNDLES_PER_RUN);

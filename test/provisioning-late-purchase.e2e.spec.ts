@@ -48,7 +48,8 @@ async function approvedBundle(): Promise<{ id: string; sid: string }> {
 }
 
 const bundleRow = async (id: string) =>
-  (await t.db.pool.query('select purchase_state, phone_number, phone_number_sid, purchase_candidate from public.regulatory_bundles where id = $1', [id])).rows[0];
+  (await t.db.pool.query('select purchase_state, phone_number, phone_number_sid, purchase_candidate from public.regulatory_bundles where id = $1', [id]))
+    .rows[0];
 
 describe('exactly one number per bundle when Twilio completes a purchase after our timeout', () => {
   it('a retry before the late completion buys the number it chose, not another one from a different search', async () => {

@@ -41,7 +41,9 @@ async function freePort(): Promise<number> {
 
 async function startPrism(spec: string): Promise<{ process: ChildProcess; port: number }> {
   const port = await freePort();
-  const child = spawn(resolve(projectRoot(), 'node_modules/.bin/prism'), ['mock', spec, '-h', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(resolve(projectRoot(), 'node_modules/.bin/prism'), ['mock', spec, '-h', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   await new Promise<void>((ok, fail) => {
     let output = '';
     const timer = setTimeout(() => fail(new Error(`Prism did not start within 80 s: ${output.slice(-500)}`)), 80_000);
@@ -103,13 +105,25 @@ describe.skipIf(!haveSpecs)(`requests validated by Prism against Twilio's specs$
   });
 
   it('finds no violation in any request of the provisioning flow', async () => {
-    const urls = { voiceUrl: 'https://api.test.example/voice/incoming/c', smsUrl: 'https://api.test.example/whatsapp/webhook', statusCallback: 'https://api.test.example/voice/status' };
+    const urls = {
+      voiceUrl: 'https://api.test.example/voice/incoming/c',
+      smsUrl: 'https://api.test.example/whatsapp/webhook',
+      statusCallback: 'https://api.test.example/voice/status',
+    };
     const regulation = await client.findRegulation('MX', 'local', 'business');
     expect(regulation?.sid).toMatch(/^RN/);
-    const addressSid = await client.createAddress({ customer_name: 'Acme', street: 'Calle 1', city: 'CDMX', region: 'CDMX', postal_code: '03100', iso_country: 'MX' }, 'Address MX local');
+    const addressSid = await client.createAddress(
+      { customer_name: 'Acme', street: 'Calle 1', city: 'CDMX', region: 'CDMX', postal_code: '03100', iso_country: 'MX' },
+      'Address MX local',
+    );
     const endUserSid = await client.createEndUser('Acme SA de CV', 'business', { business_name: 'Acme SA de CV', business_registration_number: 'ACM123' });
     const documentSid = await client.createDocument('Address', 'business_address', { address_sids: [addressSid] });
-    const bundleSid = await client.createBundle({ friendlyName: 'Bundle MX local', email: 'a@example.com', statusCallback: 'https://api.test.example/provisioning/bundles/status', regulationSid: regulation!.sid });
+    const bundleSid = await client.createBundle({
+      friendlyName: 'Bundle MX local',
+      email: 'a@example.com',
+      statusCallback: 'https://api.test.example/provisioning/bundles/status',
+      regulationSid: regulation!.sid,
+    });
     await client.assignItem(bundleSid, endUserSid);
     await client.assignItem(bundleSid, documentSid);
     await client.evaluate(bundleSid);
@@ -149,8 +163,12 @@ describe.skipIf(!haveSpecs)(`requests validated by Prism against Twilio's specs$
 
   it('would catch a request that breaks the spec (the check is live)', async () => {
     const before = exchanges.length;
-    const bundleSid = exchanges.find((e) => e.method === 'POST' && e.path === '/v2/RegulatoryCompliance/Bundles')!.body.match(/"sid":\s*"(BU[0-9a-fA-F]{32})"/)![1];
-    await expect(sdk.numbers.v2.regulatoryCompliance.bundles(bundleSid).update({ status: 'approved-by-me' as 'pending-review' })).rejects.toMatchObject({ status: 422 });
+    const bundleSid = exchanges
+      .find((e) => e.method === 'POST' && e.path === '/v2/RegulatoryCompliance/Bundles')!
+      .body.match(/"sid":\s*"(BU[0-9a-fA-F]{32})"/)![1];
+    await expect(sdk.numbers.v2.regulatoryCompliance.bundles(bundleSid).update({ status: 'approved-by-me' as 'pending-review' })).rejects.toMatchObject({
+      status: 422,
+    });
     const [bad] = exchanges.slice(before);
     expect(bad.status).toBe(422);
     expect(JSON.stringify(JSON.parse(bad.body).validation)).toMatch(/Status must be equal to one of the allowed values/);

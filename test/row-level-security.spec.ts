@@ -52,7 +52,10 @@ async function companyWithRows(): Promise<{ companyId: string; memberId: string;
     p_user_id: null,
     p_call_sid: null,
     p_turn_key: `SM${randomUUID()}`,
-    p_turns: [{ role: 'user', text: 'Hola' }, { role: 'agent', text: 'Buenas' }],
+    p_turns: [
+      { role: 'user', text: 'Hola' },
+      { role: 'agent', text: 'Buenas' },
+    ],
     p_usage: [],
   });
   return { companyId: company.id, memberId, callSid };
@@ -69,18 +72,24 @@ describe('row-level security for signed-in members (the second layer behind the 
     b = await companyWithRows();
   });
 
-  it.each(tables)('a member reads their company\'s %s rows and no other company\'s', async (table) => {
+  it.each(tables)("a member reads their company's %s rows and no other company's", async (table) => {
     const seen = await asUser(a.memberId, async (c) => {
       const { rows } = await c.query<{ company: string }>(`select distinct ${companyColumn(table)}::text as company from public.${table}`);
       return rows.map((r) => r.company);
     });
     expect(seen).toEqual([a.companyId]);
-    const seenByB = await asUser(b.memberId, async (c) => (await c.query(`select ${companyColumn(table)} from public.${table} where ${companyColumn(table)} = $1`, [a.companyId])).rows);
+    const seenByB = await asUser(
+      b.memberId,
+      async (c) => (await c.query(`select ${companyColumn(table)} from public.${table} where ${companyColumn(table)} = $1`, [a.companyId])).rows,
+    );
     expect(seenByB).toEqual([]);
   });
 
   it('reads the transcript and the stored JSON as such', async () => {
-    const turns = await asUser(a.memberId, async (c) => (await c.query('select role, text from public.call_transcripts where call_sid = $1', [a.callSid])).rows);
+    const turns = await asUser(
+      a.memberId,
+      async (c) => (await c.query('select role, text from public.call_transcripts where call_sid = $1', [a.callSid])).rows,
+    );
     expect(turns).toEqual([{ role: 'caller', text: 'Hola' }]);
   });
 
@@ -97,7 +106,9 @@ describe('row-level security for signed-in members (the second layer behind the 
 
   it('lets nobody write, not even a member into their own company', async () => {
     await asUser(a.memberId, async (c) => {
-      expect(await codeOf(c.query(`insert into public.knowledge_entries (company_id, title, content, ts_config) values ($1, 't', 'c', 'simple')`, [a.companyId]))).toBe('42501');
+      expect(
+        await codeOf(c.query(`insert into public.knowledge_entries (company_id, title, content, ts_config) values ($1, 't', 'c', 'simple')`, [a.companyId])),
+      ).toBe('42501');
     });
     await asUser(a.memberId, async (c) => {
       expect(await codeOf(c.query(`update public.call_sessions set status = 'completed' where company_id = $1`, [a.companyId]))).toBe('42501');

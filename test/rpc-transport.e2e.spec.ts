@@ -30,7 +30,10 @@ describe('the API on the rpc transport', () => {
 
   it('saves the agent configuration with its business hours stored as a JSON object', async () => {
     const hours = { time_zone: 'America/Mexico_City', weekly: { mon: [['09:00', '18:00']] } };
-    const put = await request(t.server).patch(`/api/companies/${c.companyId}/agent`).set(bearer(c.owner)).send({ name: 'Ana', language: 'en-US', business_hours: hours });
+    const put = await request(t.server)
+      .patch(`/api/companies/${c.companyId}/agent`)
+      .set(bearer(c.owner))
+      .send({ name: 'Ana', language: 'en-US', business_hours: hours });
     expect(put.status).toBe(200);
     const patch = await request(t.server).patch(`/api/companies/${c.companyId}/agent`).set(bearer(c.owner)).send({ greeting: 'Hello there' });
     expect(patch.status).toBe(200);
@@ -44,11 +47,17 @@ describe('the API on the rpc transport', () => {
 
   it('creates, imports and patches knowledge, with tags stored as arrays and patches applied', async () => {
     const base = `/api/companies/${c.companyId}/knowledge`;
-    const created = await request(t.server).post(base).set(bearer(c.owner)).send({ title: 'Opening hours', content: 'Nine to five.', tags: ['hours', 'open'] });
+    const created = await request(t.server)
+      .post(base)
+      .set(bearer(c.owner))
+      .send({ title: 'Opening hours', content: 'Nine to five.', tags: ['hours', 'open'] });
     expect(created.status).toBe(201);
     const imported = await request(t.server).post(`${base}/import`).set(bearer(c.owner)).send({ format: 'text', text: 'Parking is free.\n\nWe take cards.' });
     expect(imported.status).toBe(201);
-    const patched = await request(t.server).patch(`${base}/${created.body.id}`).set(bearer(c.owner)).send({ title: 'Hours', tags: ['schedule'] });
+    const patched = await request(t.server)
+      .patch(`${base}/${created.body.id}`)
+      .set(bearer(c.owner))
+      .send({ title: 'Hours', tags: ['schedule'] });
     expect(patched.status).toBe(200);
     const { rows } = await t.db.pool.query('select title, tags from public.knowledge_entries where company_id = $1 order by created_at, title', [c.companyId]);
     expect(rows.find((r) => r.title === 'Hours')).toEqual({ title: 'Hours', tags: ['schedule'] });
@@ -71,7 +80,11 @@ describe('the API on the rpc transport', () => {
       Body: 'Is parking free?',
       NumMedia: '0',
     };
-    const res = await request(t.server).post('/whatsapp/webhook').type('form').set('X-Twilio-Signature', signTwilioRequest(TEST_TWILIO_AUTH_TOKEN, url, params)).send(params);
+    const res = await request(t.server)
+      .post('/whatsapp/webhook')
+      .type('form')
+      .set('X-Twilio-Signature', signTwilioRequest(TEST_TWILIO_AUTH_TOKEN, url, params))
+      .send(params);
     expect(res.status).toBe(200);
     expect(res.text).toContain('<Message>');
     const turns = await t.db.pool.query('select role from public.conversation_turns where company_id = $1 order by seq', [c.companyId]);
@@ -84,7 +97,9 @@ describe('the API on the rpc transport', () => {
   it('lists calls and usage', async () => {
     const calls = await request(t.server).get(`/api/companies/${c.companyId}/calls`).set(bearer(c.member));
     expect(calls.status).toBe(200);
-    const usage = await request(t.server).get(`/api/companies/${c.companyId}/usage?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z&group_by=day`).set(bearer(c.member));
+    const usage = await request(t.server)
+      .get(`/api/companies/${c.companyId}/usage?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z&group_by=day`)
+      .set(bearer(c.member));
     expect(usage.status).toBe(200);
     expect(rpcCalls('list_company_calls')).toBeGreaterThan(0);
     expect(rpcCalls('company_usage_summary')).toBeGreaterThan(0);
@@ -94,7 +109,11 @@ describe('the API on the rpc transport', () => {
 describe('the PostgREST stand-in answers as PostgREST does', () => {
   it('refuses the anon key for every function (401, 42501) and an unknown function with 404 PGRST202', async () => {
     const post = (fn: string, key: string, body: unknown = {}) =>
-      fetch(`${t.postgrest!.url}/rest/v1/rpc/${fn}`, { method: 'POST', headers: { apikey: key, authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${t.postgrest!.url}/rest/v1/rpc/${fn}`, {
+        method: 'POST',
+        headers: { apikey: key, authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const anon = await post('resolve_phone_number', t.postgrest!.anonKey, { p_phone_number: '+525512345678' });
     expect(anon.status).toBe(401);
     expect(await anon.json()).toMatchObject({ code: '42501', details: null, hint: null });
@@ -109,7 +128,10 @@ describe('the PostgREST stand-in answers as PostgREST does', () => {
     const db = new SupabaseRpcDatabase(t.postgrest!.url, t.postgrest!.serviceRoleKey);
     try {
       const error = await db
-        .call('create_knowledge_entries', { p_company_id: (await companyWithRoles(t)).companyId, p_entries: JSON.stringify([{ title: 'a', content: 'b' }]) as unknown as object })
+        .call('create_knowledge_entries', {
+          p_company_id: (await companyWithRoles(t)).companyId,
+          p_entries: JSON.stringify([{ title: 'a', content: 'b' }]) as unknown as object,
+        })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DatabaseError);
       expect((error as DatabaseError).kind).toBe('invalid');

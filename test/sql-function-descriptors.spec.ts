@@ -29,7 +29,12 @@ describe('src/database/sql-functions.generated.ts', () => {
       returns: 'jsonb',
       returnsSet: false,
     });
-    expect(catalog.find((f) => f.name === 'record_call_turn')?.args.filter((a) => a.hasDefault).map((a) => a.name)).toEqual(['p_interrupted', 'p_latency']);
+    expect(
+      catalog
+        .find((f) => f.name === 'record_call_turn')
+        ?.args.filter((a) => a.hasDefault)
+        .map((a) => a.name),
+    ).toEqual(['p_interrupted', 'p_latency']);
     // helpers that only other functions use are not part of the API
     expect(catalog.some((f) => f.name.startsWith('knowledge_stats_on_'))).toBe(false);
   });

@@ -34,7 +34,7 @@ async function freshDatabase(): Promise<{ db: PgDatabase; drop: () => Promise<vo
   };
 }
 
-describe('sql/ as a Supabase project\'s migrations (supabase/migrations + supabase db push)', () => {
+describe("sql/ as a Supabase project's migrations (supabase/migrations + supabase db push)", () => {
   it('names every file as the Supabase CLI expects, and the files apply in its order on a fresh database', async () => {
     const dir = join(projectRoot(), 'sql');
     const files = readdirSync(dir).filter((f) => f.endsWith('.sql'));

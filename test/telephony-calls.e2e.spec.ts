@@ -32,7 +32,11 @@ async function call(final: { status: string; seconds: number } | null): Promise<
   await signedPost(t.server, `/voice/incoming/${companyId}`, params);
   await signedPost(t.server, '/voice/status', statusCallback(params.CallSid, 'in-progress', { SequenceNumber: '1', To: number }));
   if (final) {
-    await signedPost(t.server, '/voice/status', statusCallback(params.CallSid, final.status, { SequenceNumber: '2', To: number, CallDuration: String(final.seconds) }));
+    await signedPost(
+      t.server,
+      '/voice/status',
+      statusCallback(params.CallSid, final.status, { SequenceNumber: '2', To: number, CallDuration: String(final.seconds) }),
+    );
   }
   return params.CallSid;
 }
@@ -66,7 +70,9 @@ describe('GET /api/companies/{company_id}/calls', () => {
     expect(completed.body.items).toEqual([
       expect.objectContaining({ call_sid: sids[1], status: 'completed', duration_seconds: 100, cost_usd: 0.02, outcome: 'connected', to_number: n }),
     ]);
-    const future = await request(t.server).get(`/api/companies/${c}/calls?from=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`).set(bearer(member));
+    const future = await request(t.server)
+      .get(`/api/companies/${c}/calls?from=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`)
+      .set(bearer(member));
     expect(future.body.items).toEqual([]);
   });
 
@@ -84,11 +90,20 @@ describe('GET /api/companies/{company_id}/calls/{call_sid}', () => {
   it('returns the session with its timeline, transcript and usage', async () => {
     const callSid = await call({ status: 'completed', seconds: 75 });
     await transcripts.appendTranscript(callSid, companyId, { role: 'caller', text: 'Hola' });
-    await transcripts.appendTranscript(callSid, companyId, { role: 'agent', text: '¿En qué le ayudo?', latency: { end_of_speech_to_first_output_ms: 380, provider_ms: 300, ours_ms: 80 } });
+    await transcripts.appendTranscript(callSid, companyId, {
+      role: 'agent',
+      text: '¿En qué le ayudo?',
+      latency: { end_of_speech_to_first_output_ms: 380, provider_ms: 300, ours_ms: 80 },
+    });
     const res = await request(t.server).get(`/api/companies/${companyId}/calls/${callSid}`).set(bearer(member));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
-      call_sid: callSid, company_id: companyId, user_id: numberUser, status: 'completed', duration_seconds: 75, cost_usd: 0.02,
+      call_sid: callSid,
+      company_id: companyId,
+      user_id: numberUser,
+      status: 'completed',
+      duration_seconds: 75,
+      cost_usd: 0.02,
       timeline: [
         expect.objectContaining({ status: 'in-progress', sequence_number: 1, applied: true }),
         expect.objectContaining({ status: 'completed', sequence_number: 2, duration_seconds: 75, applied: true }),
@@ -140,12 +155,17 @@ describe('GET /api/companies/{company_id}/usage', () => {
       { key: 'telephony', cost_usd: 0.05, event_count: 2, quantities: { minute: 5 } },
     ]);
     const byUser = await q('user');
-    expect(byUser.body.groups).toEqual([
-      { key: userA, cost_usd: 0.52, event_count: 2, quantities: { minute: 2, token: 1000 } },
-      { key: 'unattributed', cost_usd: 0.03, event_count: 1, quantities: { minute: 3 } },
-    ].sort((a, b) => a.key.localeCompare(b.key)));
+    expect(byUser.body.groups).toEqual(
+      [
+        { key: userA, cost_usd: 0.52, event_count: 2, quantities: { minute: 2, token: 1000 } },
+        { key: 'unattributed', cost_usd: 0.03, event_count: 1, quantities: { minute: 3 } },
+      ].sort((a, b) => a.key.localeCompare(b.key)),
+    );
     const byDay = await q('day');
-    expect(byDay.body.groups.map((g: { key: string; cost_usd: number }) => [g.key, g.cost_usd])).toEqual([['2026-10-01', 0.02], ['2026-10-02', 0.53]]);
+    expect(byDay.body.groups.map((g: { key: string; cost_usd: number }) => [g.key, g.cost_usd])).toEqual([
+      ['2026-10-01', 0.02],
+      ['2026-10-02', 0.53],
+    ]);
   });
 
   it('rejects a bad grouping, a reversed period and strangers', async () => {

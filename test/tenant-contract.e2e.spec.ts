@@ -22,7 +22,13 @@ interface Operation {
 }
 
 interface OpenApi {
-  paths: Record<string, Record<string, { responses: Record<string, unknown>; parameters?: Operation['parameters']; requestBody?: { content: Record<string, { schema?: { $ref?: string } }> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { responses: Record<string, unknown>; parameters?: Operation['parameters']; requestBody?: { content: Record<string, { schema?: { $ref?: string } }> } }
+    >
+  >;
   components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
 }
 
@@ -70,7 +76,10 @@ beforeAll(async () => {
      values ($1, 'MX', 'local', 'business', 'c@example.com', 'Contract', 'RN' || repeat('0', 32)) returning id`,
     [companyA],
   );
-  const entry = await t.db.pool.query<{ id: string }>(`insert into public.knowledge_entries (company_id, title, content) values ($1, 'Hours', 'Nine to five') returning id`, [companyA]);
+  const entry = await t.db.pool.query<{ id: string }>(
+    `insert into public.knowledge_entries (company_id, title, content) values ($1, 'Hours', 'Nine to five') returning id`,
+    [companyA],
+  );
   const callSid = `CA${randomUUID().replace(/-/g, '')}`;
   await t.db.pool.query(`insert into public.call_sessions (call_sid, company_id) values ($1, $2)`, [callSid, companyA]);
   ids = {
@@ -105,7 +114,9 @@ function send(op: Operation, options: { user?: TestUser; query?: Record<string, 
   const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(ids[name] ?? randomUUID()));
   const query: Record<string, string> = {};
   for (const p of op.parameters) if (p.in === 'query' && p.required) query[p.name] = p.name === 'company_id' ? companyA : 'x';
-  let req = request(t.server)[op.method](path).query({ ...query, ...options.query });
+  let req = request(t.server)
+    [op.method](path)
+    .query({ ...query, ...options.query });
   if (options.user) req = req.set(bearer(options.user));
   if (op.bodyType === 'multipart/form-data') {
     return req.field('type', 'business_registration').attach('file', Buffer.from('%PDF-1.4 contract'), { filename: 'doc.pdf', contentType: 'application/pdf' });

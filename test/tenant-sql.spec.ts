@@ -17,7 +17,11 @@ async function callOf(companyId: string): Promise<string> {
   await db.pool.query('insert into public.call_sessions (call_sid, company_id) values ($1, $2)', [sid, companyId]);
   return sid;
 }
-const codeOf = (promise: Promise<unknown>) => promise.then(() => undefined, (e: { code?: string }) => e.code);
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (e: { code?: string }) => e.code,
+  );
 
 describe('record_call_turn', () => {
   it("refuses a turn naming another company than the call's, and writes nothing", async () => {
@@ -63,17 +67,22 @@ describe('record_agent_usage and the call reads', () => {
 
 describe('number configuration as a compare-and-set', () => {
   const record = (number: string, companyId: string, expected: string | null, admin = true) =>
-    db.pool.query(
-      `select public.record_phone_number_configuration_if_unchanged($1, $2, $3, $4, 'https://v', 'https://s', 'https://c', $5)`,
-      [number, companyId, expected, `PN${randomUUID().replace(/-/g, '')}`, admin],
-    );
+    db.pool.query(`select public.record_phone_number_configuration_if_unchanged($1, $2, $3, $4, 'https://v', 'https://s', 'https://c', $5)`, [
+      number,
+      companyId,
+      expected,
+      `PN${randomUUID().replace(/-/g, '')}`,
+      admin,
+    ]);
 
   it('lets only the first of two configurations that saw the same owner write; the second changes nothing', async () => {
     const [a, b] = [await createCompany(db), await createCompany(db)];
     const number = randomMexicanNumber();
     // both checked while nobody had the number
     for (const c of [a, b]) {
-      expect((await db.pool.query('select public.check_phone_number_configuration($1, $2, true) as r', [number, c.id])).rows[0].r.expected_company_id).toBeNull();
+      expect(
+        (await db.pool.query('select public.check_phone_number_configuration($1, $2, true) as r', [number, c.id])).rows[0].r.expected_company_id,
+      ).toBeNull();
     }
     await record(number, a.id, null);
     expect(await codeOf(record(number, b.id, null))).toBe('40001');
@@ -103,10 +112,18 @@ describe('sql/0051 moves existing voices to their path', () => {
     const fresh = await openEmptyTestDatabase();
     try {
       const all = readMigrations();
-      await runMigrations(fresh.pool, all.filter((m) => m.version < '0051'));
+      await runMigrations(
+        fresh.pool,
+        all.filter((m) => m.version < '0051'),
+      );
       const ids = { google: randomUUID(), amazon: randomUUID(), eleven: randomUUID(), openai: randomUUID(), junk: randomUUID(), none: randomUUID() };
       const voices: Record<keyof typeof ids, string | null> = {
-        google: 'es-MX-Neural2-A', amazon: 'Mia-Neural', eleven: 'UgBBYS2sOqTuMpoF3BR0', openai: 'Marin', junk: 'my voice', none: null,
+        google: 'es-MX-Neural2-A',
+        amazon: 'Mia-Neural',
+        eleven: 'UgBBYS2sOqTuMpoF3BR0',
+        openai: 'Marin',
+        junk: 'my voice',
+        none: null,
       };
       for (const key of Object.keys(ids) as (keyof typeof ids)[]) {
         await fresh.pool.query('insert into public.companies (id, name) values ($1, $2)', [ids[key], key]);

@@ -12,7 +12,14 @@ beforeAll(async () => {
   // A route another test (provisioning) would add: the table is open for extension.
   numbers.route('GET', '/v2/RegulatoryCompliance/Bundles/:Sid', ({ params }) => ({
     status: 200,
-    body: { sid: params.Sid, account_sid: SID, status: 'in-review', friendly_name: 'b', email: 'a@b.c', url: `https://numbers.twilio.com/v2/RegulatoryCompliance/Bundles/${params.Sid}` },
+    body: {
+      sid: params.Sid,
+      account_sid: SID,
+      status: 'in-review',
+      friendly_name: 'b',
+      email: 'a@b.c',
+      url: `https://numbers.twilio.com/v2/RegulatoryCompliance/Bundles/${params.Sid}`,
+    },
   }));
 });
 afterAll(async () => {
@@ -29,7 +36,11 @@ describe('the Twilio REST client with replaced hosts', () => {
     const fetched = await client().api.v2010.accounts(SID).calls(call.sid).fetch();
     expect(fetched).toMatchObject({ sid: call.sid, price: '-0.01700', priceUnit: 'USD', duration: '61', status: 'completed' });
     const [req] = api.requestsTo('GET', '/2010-04-01/Accounts/:AccountSid/Calls/:Sid.json').slice(-1);
-    expect(req).toMatchObject({ host: new URL(api.url).host, path: `/2010-04-01/Accounts/${SID}/Calls/${call.sid}.json`, auth: { username: SID, password: TOKEN } });
+    expect(req).toMatchObject({
+      host: new URL(api.url).host,
+      path: `/2010-04-01/Accounts/${SID}/Calls/${call.sid}.json`,
+      auth: { username: SID, password: TOKEN },
+    });
     expect(numbers.requests).toHaveLength(0);
   });
 
@@ -51,16 +62,26 @@ describe('the Twilio REST client with replaced hosts', () => {
   });
 
   it('keeps a path prefix of the base URL', async () => {
-    const prefixed = api.route('GET', '/twilio-api/2010-04-01/Accounts/:AccountSid/Calls/:Sid.json', ({ params }) => ({ status: 200, body: api.putCall({ sid: params.Sid }) }));
+    const prefixed = api.route('GET', '/twilio-api/2010-04-01/Accounts/:AccountSid/Calls/:Sid.json', ({ params }) => ({
+      status: 200,
+      body: api.putCall({ sid: params.Sid }),
+    }));
     const sid = twilioSid('CA');
-    await createTwilioRestClient(testConfig({ twilio: { apiBaseUrl: `${prefixed.url}/twilio-api` } })).api.v2010.accounts(SID).calls(sid).fetch();
+    await createTwilioRestClient(testConfig({ twilio: { apiBaseUrl: `${prefixed.url}/twilio-api` } }))
+      .api.v2010.accounts(SID)
+      .calls(sid)
+      .fetch();
     expect(api.requests.at(-1)!.path).toBe(`/twilio-api/2010-04-01/Accounts/${SID}/Calls/${sid}.json`);
   });
 
   it("surfaces Twilio's errors as RestException with status and code", async () => {
     await expect(client().api.v2010.accounts(SID).calls(twilioSid('CA')).fetch()).rejects.toMatchObject({ status: 404, code: 20404 });
     const wrong = createTwilioRestClient(testConfig({ twilio: { apiBaseUrl: api.url, authToken: 'wrong-token-0123456789' } }));
-    const error = await wrong.api.v2010.accounts(SID).calls(twilioSid('CA')).fetch().catch((e: unknown) => e);
+    const error = await wrong.api.v2010
+      .accounts(SID)
+      .calls(twilioSid('CA'))
+      .fetch()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(twilio.RestException);
     expect(error).toMatchObject({ status: 401, code: 20003 });
     api.failNext('GET', '/2010-04-01/Accounts/:AccountSid/Calls/:Sid.json', 1);

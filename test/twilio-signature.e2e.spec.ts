@@ -43,13 +43,31 @@ const post = (path: string, body: Record<string, string> | string, signature?: s
 const mutations: Mutation[] = [
   { name: 'a changed parameter value (From)', send: (path, p) => post(path, { ...p, From: '+525500000000' }, sign(url(path), p)) },
   { name: 'a changed To', send: (path, p) => post(path, { ...p, To: '+525500000001' }, sign(url(path), p)) },
-  { name: 'a changed CallSid', send: (path, p) => post(path, { ...p, CallSid: p.CallSid.replace(/.$/, (c) => (c === '0' ? '1' : '0')) }, sign(url(path), { ...p })) },
+  {
+    name: 'a changed CallSid',
+    send: (path, p) => post(path, { ...p, CallSid: p.CallSid.replace(/.$/, (c) => (c === '0' ? '1' : '0')) }, sign(url(path), { ...p })),
+  },
   { name: 'an added parameter', send: (path, p) => post(path, { ...p, Extra: 'x' }, sign(url(path), p)) },
-  { name: 'a removed parameter', send: (path, p) => { const { FromCountry: _removed, ...rest } = p; return post(path, rest, sign(url(path), p)); } },
-  { name: 'a renamed parameter (case)', send: (path, p) => { const { Direction, ...rest } = p; return post(path, { ...rest, direction: Direction }, sign(url(path), p)); } },
+  {
+    name: 'a removed parameter',
+    send: (path, p) => {
+      const { FromCountry: _removed, ...rest } = p;
+      return post(path, rest, sign(url(path), p));
+    },
+  },
+  {
+    name: 'a renamed parameter (case)',
+    send: (path, p) => {
+      const { Direction, ...rest } = p;
+      return post(path, { ...rest, direction: Direction }, sign(url(path), p));
+    },
+  },
   { name: 'a value with trailing whitespace', send: (path, p) => post(path, { ...p, CallStatus: `${p.CallStatus} ` }, sign(url(path), p)) },
   // (the same value twice is the same signed content: Twilio's algorithm de-duplicates repeated values)
-  { name: 'a parameter repeated with another value', send: (path, p) => post(path, `${new URLSearchParams(p).toString()}&From=${encodeURIComponent('+525500000000')}`, sign(url(path), p)) },
+  {
+    name: 'a parameter repeated with another value',
+    send: (path, p) => post(path, `${new URLSearchParams(p).toString()}&From=${encodeURIComponent('+525500000000')}`, sign(url(path), p)),
+  },
   { name: 'signed for another path', send: (path, p) => post(path, p, sign(url('/voice/incoming/00000000-0000-4000-8000-000000000999'), p)) },
   { name: 'signed with a trailing slash', send: (path, p) => post(path, p, sign(url(`${path}/`), p)) },
   { name: 'signed for another host', send: (path, p) => post(path, p, sign(`https://evil.example${path}`, p)) },
@@ -62,11 +80,47 @@ const mutations: Mutation[] = [
   { name: 'no header', send: (path, p) => post(path, p) },
   { name: "another call's signature (replay)", send: (path, p) => post(path, p, sign(url(path), { ...p, CallSid: newCallSid() })) },
   { name: 'a truncated signature', send: (path, p) => post(path, p, sign(url(path), p).slice(0, -4)) },
-  { name: 'one flipped character', send: (path, p) => { const s = sign(url(path), p); return post(path, p, `${s[0] === 'A' ? 'B' : 'A'}${s.slice(1)}`); } },
-  { name: 'HMAC-SHA256 instead of SHA1', send: (path, p) => { const data = url(path) + Object.keys(p).sort().map((k) => k + p[k]).join(''); return post(path, p, createHmac('sha256', TEST_TWILIO_AUTH_TOKEN).update(data).digest('base64')); } },
-  { name: 'parameters concatenated unsorted', send: (path, p) => { const data = url(path) + Object.keys(p).reverse().map((k) => k + p[k]).join(''); return post(path, p, createHmac('sha1', TEST_TWILIO_AUTH_TOKEN).update(data).digest('base64')); } },
+  {
+    name: 'one flipped character',
+    send: (path, p) => {
+      const s = sign(url(path), p);
+      return post(path, p, `${s[0] === 'A' ? 'B' : 'A'}${s.slice(1)}`);
+    },
+  },
+  {
+    name: 'HMAC-SHA256 instead of SHA1',
+    send: (path, p) => {
+      const data =
+        url(path) +
+        Object.keys(p)
+          .sort()
+          .map((k) => k + p[k])
+          .join('');
+      return post(path, p, createHmac('sha256', TEST_TWILIO_AUTH_TOKEN).update(data).digest('base64'));
+    },
+  },
+  {
+    name: 'parameters concatenated unsorted',
+    send: (path, p) => {
+      const data =
+        url(path) +
+        Object.keys(p)
+          .reverse()
+          .map((k) => k + p[k])
+          .join('');
+      return post(path, p, createHmac('sha1', TEST_TWILIO_AUTH_TOKEN).update(data).digest('base64'));
+    },
+  },
   { name: 'the URL signed without parameters', send: (path, p) => post(path, p, sign(url(path), {})) },
-  { name: 'a JSON body without bodySHA256', send: (path, p) => request(t.server).post(path).set('Content-Type', 'application/json').set('X-Twilio-Signature', sign(url(path), {})).send(JSON.stringify(p)) },
+  {
+    name: 'a JSON body without bodySHA256',
+    send: (path, p) =>
+      request(t.server)
+        .post(path)
+        .set('Content-Type', 'application/json')
+        .set('X-Twilio-Signature', sign(url(path), {}))
+        .send(JSON.stringify(p)),
+  },
   { name: 'a lower-cased signature', send: (path, p) => post(path, p, sign(url(path), p).toLowerCase()) },
 ];
 

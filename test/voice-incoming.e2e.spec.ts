@@ -38,8 +38,18 @@ async function setAgentConfig(companyId: string, c: AgentConfigFixture): Promise
      on conflict (company_id) do update set language = excluded.language, greeting = excluded.greeting, voice = excluded.voice, tts_provider = excluded.tts_provider,
        voice_path = excluded.voice_path, transfer_number = excluded.transfer_number, fallback_number = excluded.fallback_number,
        business_hours = excluded.business_hours, max_concurrent_calls = excluded.max_concurrent_calls`,
-    [companyId, c.language ?? null, c.greeting ?? null, c.voice ?? null, c.voice_path ?? null, c.transfer_number ?? null, c.fallback_number ?? null,
-     c.business_hours === undefined ? null : JSON.stringify(c.business_hours), c.max_concurrent_calls ?? null, c.tts_provider ?? null],
+    [
+      companyId,
+      c.language ?? null,
+      c.greeting ?? null,
+      c.voice ?? null,
+      c.voice_path ?? null,
+      c.transfer_number ?? null,
+      c.fallback_number ?? null,
+      c.business_hours === undefined ? null : JSON.stringify(c.business_hours),
+      c.max_concurrent_calls ?? null,
+      c.tts_provider ?? null,
+    ],
   );
 }
 
@@ -61,7 +71,12 @@ const connectOf = (xml: string): TwimlNode => parseTwiml(xml).Response.Connect a
 
 describe('POST /voice/incoming/{company_id}', () => {
   it('connects a signed call to ConversationRelay on the public host with a token that verifies', async () => {
-    const { companyId, number, userId } = await companyWithNumber({ language: 'es-MX', greeting: 'Hola, ¿en qué le ayudo?', voice: 'es-MX-Neural2-A', tts_provider: 'Google' });
+    const { companyId, number, userId } = await companyWithNumber({
+      language: 'es-MX',
+      greeting: 'Hola, ¿en qué le ayudo?',
+      voice: 'es-MX-Neural2-A',
+      tts_provider: 'Google',
+    });
     const params = voiceWebhook({ To: number, From: '+52 55 9876 5432' });
     const res = await signedPost(t.server, `/voice/incoming/${companyId}`, params);
 
@@ -249,10 +264,9 @@ describe('POST /voice/incoming/{company_id}', () => {
       const admitted = answers.filter((res) => verbs(res.text)[0] === 'Connect');
       expect(admitted).toHaveLength(3);
       expect(answers.filter((res) => verbs(res.text).join() === 'Say,Hangup')).toHaveLength(9);
-      const { rows } = await t.db.pool.query(
-        "select count(*)::int as n from public.call_sessions where company_id = $1 and outcome = 'connected'",
-        [companyId],
-      );
+      const { rows } = await t.db.pool.query("select count(*)::int as n from public.call_sessions where company_id = $1 and outcome = 'connected'", [
+        companyId,
+      ]);
       expect(rows[0].n).toBe(3);
     });
 
@@ -292,10 +306,13 @@ describe('POST /voice/incoming/{company_id}', () => {
         expect(verbs((await signedPost(t.server, `/voice/incoming/${companyId}`, voiceWebhook({ To: number }))).text)).toEqual(['Say', 'Hangup']);
       }
       const { rows } = await t.db.pool.query(
-        "select outcome, count(*)::int as n from public.call_sessions where company_id = $1 group by outcome order by outcome",
+        'select outcome, count(*)::int as n from public.call_sessions where company_id = $1 group by outcome order by outcome',
         [companyId],
       );
-      expect(rows).toEqual([{ outcome: 'connected', n: 1 }, { outcome: 'refused_limit', n: 3 }]);
+      expect(rows).toEqual([
+        { outcome: 'connected', n: 1 },
+        { outcome: 'refused_limit', n: 3 },
+      ]);
     });
   });
 
@@ -341,11 +358,14 @@ describe('POST /voice/incoming/{company_id}', () => {
       ];
       for (const [at, open] of cases) {
         expect(isWithinBusinessHours(hours as BusinessHours, new Date(at)), at).toBe(open);
-        const { rows } = await t.db.pool.query<{ open: boolean }>('select public.within_business_hours($1::jsonb, $2::timestamptz) as open', [JSON.stringify(hours), at]);
+        const { rows } = await t.db.pool.query<{ open: boolean }>('select public.within_business_hours($1::jsonb, $2::timestamptz) as open', [
+          JSON.stringify(hours),
+          at,
+        ]);
         expect(rows[0].open, at).toBe(open);
       }
       const { rows } = await t.db.pool.query<{ open: boolean }>(
-        "select public.within_business_hours(null, now()) as a, public.within_business_hours('{\"time_zone\":\"Mars/Olympus\",\"weekly\":{}}', now()) as open",
+        'select public.within_business_hours(null, now()) as a, public.within_business_hours(\'{"time_zone":"Mars/Olympus","weekly":{}}\', now()) as open',
       );
       expect(rows[0]).toEqual({ a: true, open: true });
     });

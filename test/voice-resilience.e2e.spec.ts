@@ -5,7 +5,10 @@ import { addPhoneNumber, createCompany } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 import { parseTwiml, signedPost, TwimlNode, verbs, voiceWebhook } from './support/voice-webhooks.js';
 
-async function companyWithConfig(t: TestApp, config: { language?: string; transfer_number?: string | null; fallback_number?: string | null }): Promise<{ id: string; number: string }> {
+async function companyWithConfig(
+  t: TestApp,
+  config: { language?: string; transfer_number?: string | null; fallback_number?: string | null },
+): Promise<{ id: string; number: string }> {
   const company = await createCompany(t.db);
   const number = await addPhoneNumber(t.db, company.id);
   await t.db.pool.query(
@@ -56,7 +59,10 @@ describe('POST /voice/incoming when the database is down', () => {
       expect(verbs(unknown.text)).toEqual(['Say', 'Say', 'Hangup']);
 
       // the hand-off callback does not fail audibly either
-      const handoff = await signedPost(t.server, '/voice/connect-action', { CallSid: 'CA' + '1'.repeat(32), HandoffData: '{"reasonCode":"live-agent-handoff"}' });
+      const handoff = await signedPost(t.server, '/voice/connect-action', {
+        CallSid: 'CA' + '1'.repeat(32),
+        HandoffData: '{"reasonCode":"live-agent-handoff"}',
+      });
       expect(handoff.status).toBe(200);
       expect(verbs(handoff.text)).toEqual(['Say', 'Say', 'Hangup']);
     } finally {
@@ -93,9 +99,13 @@ describe('POST /voice/connect-action', () => {
 
   it('dials the transfer number when the agent hands off to a person', async () => {
     const callSid = await openCall({ language: 'es-MX', transfer_number: '+525533334444', fallback_number: '+525511112222' });
-    const res = await signedPost(t.server, '/voice/connect-action', action(callSid, {
-      HandoffData: JSON.stringify({ reasonCode: 'live-agent-handoff', reason: 'The caller asked for a person' }),
-    }));
+    const res = await signedPost(
+      t.server,
+      '/voice/connect-action',
+      action(callSid, {
+        HandoffData: JSON.stringify({ reasonCode: 'live-agent-handoff', reason: 'The caller asked for a person' }),
+      }),
+    );
     expect(res.status).toBe(200);
     expect(verbs(res.text)).toEqual(['Say', 'Dial']);
     const twiml = parseTwiml(res.text).Response;
@@ -129,9 +139,15 @@ describe('POST /voice/connect-action', () => {
 
   it('apologises and dials the fallback number when the agent session failed', async () => {
     const callSid = await openCall({ language: 'es-MX', fallback_number: '+525511112222' });
-    const res = await signedPost(t.server, '/voice/connect-action', action(callSid, {
-      SessionStatus: 'failed', ErrorCode: '39001', ErrorMessage: 'Network connection to WebSocket server failed.',
-    }));
+    const res = await signedPost(
+      t.server,
+      '/voice/connect-action',
+      action(callSid, {
+        SessionStatus: 'failed',
+        ErrorCode: '39001',
+        ErrorMessage: 'Network connection to WebSocket server failed.',
+      }),
+    );
     expect(verbs(res.text)).toEqual(['Say', 'Dial']);
     expect(parseTwiml(res.text).Response.Dial).toEqual(['+525511112222']);
   });

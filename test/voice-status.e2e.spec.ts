@@ -62,11 +62,17 @@ describe('POST /voice/status', () => {
     expect((s.answered_at as Date).toISOString()).toBe('2026-11-26T12:00:03.000Z');
     expect(await usage(callSid)).toEqual([
       {
-        kind: 'telephony', unit: 'minute', quantity: 2, cost_usd: 0.02, price_source: 'estimate', user_id: userId, company_id: companyId,
+        kind: 'telephony',
+        unit: 'minute',
+        quantity: 2,
+        cost_usd: 0.02,
+        price_source: 'estimate',
+        user_id: userId,
+        company_id: companyId,
         details: { country: 'MX', duration_seconds: 61, rate_per_minute_usd: 0.01 },
       },
     ]);
-    const { rows } = await t.db.pool.query("select state from public.call_price_backfills where call_sid = $1", [callSid]);
+    const { rows } = await t.db.pool.query('select state from public.call_price_backfills where call_sid = $1', [callSid]);
     expect(rows).toEqual([{ state: 'pending' }]);
   });
 
@@ -134,7 +140,11 @@ describe('POST /voice/status', () => {
     const params = status(gb.callSid, 'completed', 1, 60, { CallDuration: '181', To: '+442071838750' });
     delete params.ToCountry;
     await send(params);
-    expect((await usage(gb.callSid))[0]).toMatchObject({ quantity: 4, cost_usd: 0.052, details: { country: 'GB', duration_seconds: 181, rate_per_minute_usd: 0.013 } });
+    expect((await usage(gb.callSid))[0]).toMatchObject({
+      quantity: 4,
+      cost_usd: 0.052,
+      details: { country: 'GB', duration_seconds: 181, rate_per_minute_usd: 0.013 },
+    });
   });
 
   it('records a zero-second completed call as zero minutes', async () => {

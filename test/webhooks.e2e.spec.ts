@@ -22,7 +22,10 @@ const delivering = (overrides: { retryScheduleSeconds?: number[]; timeoutMs?: nu
 async function putWebhook(t: TestApp, companyId: string, url: string, events?: string[]): Promise<string> {
   const owner = await testUser();
   await t.db.pool.query(`insert into public.company_members (company_id, user_id, role) values ($1, $2, 'owner')`, [companyId, owner.id]);
-  const res = await request(t.server).put(`/api/companies/${companyId}/webhook`).set(bearer(owner)).send(events ? { url, events } : { url });
+  const res = await request(t.server)
+    .put(`/api/companies/${companyId}/webhook`)
+    .set(bearer(owner))
+    .send(events ? { url, events } : { url });
   expect(res.status).toBe(200);
   return res.body.secret as string;
 }
@@ -67,7 +70,12 @@ describe('company webhooks: a ConversationRelay call that takes a message', () =
     expect(taken.headers['webhook-id']).toBe(taken.json.id);
     expect(taken.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
     expect(Object.keys(taken.json).sort()).toEqual(['company_id', 'created_at', 'data', 'id', 'type']);
-    expect(taken.json.data).toMatchObject({ channel: 'voice', call_sid: callSid, contact: '+525511112222', text: 'Soy Ana, por favor llámenme al 5512345678 sobre mi cita' });
+    expect(taken.json.data).toMatchObject({
+      channel: 'voice',
+      call_sid: callSid,
+      contact: '+525511112222',
+      text: 'Soy Ana, por favor llámenme al 5512345678 sobre mi cita',
+    });
     // A forged body or a wrong secret does not verify.
     expect(() => WebhookReceiver.verify({ ...taken, body: taken.body.replace('Ana', 'Eve') }, secret)).toThrow(WebhookVerificationError);
     expect(() => WebhookReceiver.verify(taken, 'whsec_' + Buffer.from('another secret of 24 b!!').toString('base64'))).toThrow(WebhookVerificationError);
@@ -94,7 +102,15 @@ describe('company webhooks: a ConversationRelay call that takes a message', () =
     expect(data.transcript.find((turn) => turn.role === 'agent')?.latency).toMatchObject({ end_of_speech_to_first_output_ms: expect.any(Number) });
     expect(data.latency.agent_turns).toBeGreaterThanOrEqual(2);
     // Two started minutes at the test rate card's MX estimate, until Twilio's price replaces it.
-    expect(data.cost).toMatchObject({ currency: 'USD', telephony_usd: 0.02, llm_usd: 0, realtime_usd: 0, messaging_usd: 0, total_usd: 0.02, telephony_price_source: 'estimate' });
+    expect(data.cost).toMatchObject({
+      currency: 'USD',
+      telephony_usd: 0.02,
+      llm_usd: 0,
+      realtime_usd: 0,
+      messaging_usd: 0,
+      total_usd: 0.02,
+      telephony_price_source: 'estimate',
+    });
 
     // The deliveries route lists both, delivered on the first attempt.
     const owner = await testUser();
@@ -271,9 +287,18 @@ describe('company webhooks: SSRF', () => {
       expect(await sender.send(`https://127.0.0.1:${receiver.port}/hooks`, secret, event)).toMatchObject({ statusCode: null, permanent: true });
       // DNS rebinding: a public-looking name that answers with a private or loopback address
       sender.resolveHost = async () => [{ address: '10.0.0.7', family: 4 }];
-      expect(await sender.send('https://hooks.example.com/in', secret, event)).toMatchObject({ statusCode: null, error: expect.stringMatching(/refused address/) });
-      sender.resolveHost = async () => [{ address: '93.184.216.34', family: 4 }, { address: '127.0.0.1', family: 4 }];
-      expect(await sender.send('https://hooks.example.com/in', secret, event)).toMatchObject({ statusCode: null, error: expect.stringMatching(/refused address/) });
+      expect(await sender.send('https://hooks.example.com/in', secret, event)).toMatchObject({
+        statusCode: null,
+        error: expect.stringMatching(/refused address/),
+      });
+      sender.resolveHost = async () => [
+        { address: '93.184.216.34', family: 4 },
+        { address: '127.0.0.1', family: 4 },
+      ];
+      expect(await sender.send('https://hooks.example.com/in', secret, event)).toMatchObject({
+        statusCode: null,
+        error: expect.stringMatching(/refused address/),
+      });
       expect(receiver.received).toHaveLength(0);
     } finally {
       await receiver.close();
@@ -327,7 +352,10 @@ describe('webhook routes', () => {
     const roles = await companyWithRoles(t);
     const path = `/api/companies/${roles.companyId}/webhook`;
     expect((await request(t.server).get(path).set(bearer(roles.owner))).status).toBe(404);
-    const put = await request(t.server).put(path).set(bearer(roles.admin)).send({ url: 'http://127.0.0.1:9/hooks', events: ['message.taken'] });
+    const put = await request(t.server)
+      .put(path)
+      .set(bearer(roles.admin))
+      .send({ url: 'http://127.0.0.1:9/hooks', events: ['message.taken'] });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ url: 'http://127.0.0.1:9/hooks', events: ['message.taken'], secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{32}$/) });
     const get = await request(t.server).get(path).set(bearer(roles.owner));

@@ -88,7 +88,11 @@ async function startRound(
   numbers: { transfer: string | null; fallback: string | null },
 ): Promise<{ outcome: Promise<RoundOutcome> }> {
   const company = await createVoiceCompany(app.db, { voicePath: 'media_stream', transfer: false });
-  await app.db.pool.query('update public.agent_configs set transfer_number = $2, fallback_number = $3 where company_id = $1', [company.id, numbers.transfer, numbers.fallback]);
+  await app.db.pool.query('update public.agent_configs set transfer_number = $2, fallback_number = $3 where company_id = $1', [
+    company.id,
+    numbers.transfer,
+    numbers.fallback,
+  ]);
   const callSid = await openCallSession(app.db, company.id);
   const expected = numbers.transfer ?? numbers.fallback!;
   const client = await TwilioWsClient.connect(`${app.url.replace('http', 'ws')}/media-stream`);

@@ -38,7 +38,9 @@ async function purchaseRounds({ rounds = DEFAULT_ROUNDS }: ChaosOptions): Promis
   try {
     const config = testConfig({ twilio: fake.baseUrls(), provisioning: { leaseSeconds: 30 } });
     for (let i = 0; i < 2; i++) {
-      instances.push(await startInstance(config, database.url, (b) => b.overrideProvider(TWILIO_REST_CLIENT).useValue(createTwilioRestClient(config, CLIENT_TIMEOUT_MS))));
+      instances.push(
+        await startInstance(config, database.url, (b) => b.overrideProvider(TWILIO_REST_CLIENT).useValue(createTwilioRestClient(config, CLIENT_TIMEOUT_MS))),
+      );
     }
     const db = instances[0].db;
     const company = await createCompany(db);
@@ -91,7 +93,9 @@ async function purchaseRounds({ rounds = DEFAULT_ROUNDS }: ChaosOptions): Promis
         passed += 1;
       } else {
         failed += 1;
-        details.push(`round ${round}: Twilio holds ${bought.length} numbers for the bundle; state ${row.purchase_state}, recorded ${row.phone_number_sid ?? 'none'}`);
+        details.push(
+          `round ${round}: Twilio holds ${bought.length} numbers for the bundle; state ${row.purchase_state}, recorded ${row.phone_number_sid ?? 'none'}`,
+        );
       }
     }
   } finally {

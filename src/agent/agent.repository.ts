@@ -15,7 +15,16 @@ export interface StoredTurn {
 export class AgentRepository {
   constructor(private readonly db: Database) {}
 
-  context(companyId: string, channel: AgentChannel, contact: string, callSid: string | null, text: string, passages: number, historyTurns: number, historyHours: number): Promise<AgentContext> {
+  context(
+    companyId: string,
+    channel: AgentChannel,
+    contact: string,
+    callSid: string | null,
+    text: string,
+    passages: number,
+    historyTurns: number,
+    historyHours: number,
+  ): Promise<AgentContext> {
     return this.db.call('get_agent_context', {
       p_company_id: companyId,
       p_channel: channel,
@@ -28,7 +37,16 @@ export class AgentRepository {
     });
   }
 
-  recordTurns(args: { companyId: string; channel: AgentChannel; contact: string; userId: string | null; callSid: string | null; turnKey: string | null; turns: StoredTurn[]; usage: UsageEventInput[] }): Promise<{ conversation_id: string; stored_turns: number }> {
+  recordTurns(args: {
+    companyId: string;
+    channel: AgentChannel;
+    contact: string;
+    userId: string | null;
+    callSid: string | null;
+    turnKey: string | null;
+    turns: StoredTurn[];
+    usage: UsageEventInput[];
+  }): Promise<{ conversation_id: string; stored_turns: number }> {
     return this.db.call('record_conversation_turns', {
       p_company_id: args.companyId,
       p_channel: args.channel,
@@ -47,7 +65,12 @@ export class AgentRepository {
 
   /** Messages the agent took, newest first; `before` is the last row of the previous page. */
   takenMessages<T>(companyId: string, limit: number, before: { createdAt: string; id: string } | null): Promise<T[]> {
-    return this.db.call('list_taken_messages', { p_company_id: companyId, p_limit: limit, p_before_created_at: before?.createdAt ?? null, p_before_id: before?.id ?? null });
+    return this.db.call('list_taken_messages', {
+      p_company_id: companyId,
+      p_limit: limit,
+      p_before_created_at: before?.createdAt ?? null,
+      p_before_id: before?.id ?? null,
+    });
   }
 
   /** SMS and WhatsApp threads, most recently active first, each with its latest turns. */

@@ -41,7 +41,16 @@ export class AgentService {
   ) {}
 
   async *respond(request: AgentTurnRequest): AsyncGenerator<AgentEvent> {
-    const context = await this.repository.context(request.companyId, request.channel, request.contact, request.callSid ?? null, request.text, PASSAGES, HISTORY_TURNS, HISTORY_HOURS);
+    const context = await this.repository.context(
+      request.companyId,
+      request.channel,
+      request.contact,
+      request.callSid ?? null,
+      request.text,
+      PASSAGES,
+      HISTORY_TURNS,
+      HISTORY_HOURS,
+    );
     const brain = context.config.brain === 'openai' ? this.openai : this.knowledge;
     const turn = { request, context, now: new Date(), turnUuid: randomUUID() };
     let answer = '';
@@ -77,7 +86,10 @@ export class AgentService {
       });
     } catch (error) {
       // The caller already has the answer; a lost history line must not turn into an error for them.
-      this.logger.error({ event: 'agent_turn_not_stored', company_id: request.companyId, contact: maskPhoneNumber(request.contact), err: error }, 'Could not store the turn');
+      this.logger.error(
+        { event: 'agent_turn_not_stored', company_id: request.companyId, contact: maskPhoneNumber(request.contact), err: error },
+        'Could not store the turn',
+      );
     }
   }
 

@@ -31,7 +31,11 @@ export const CHAT_TOOLS = [
     function: {
       name: 'take_message',
       description: "Record a message for the company, with the caller's name and how to reach them if they gave them.",
-      parameters: { type: 'object', properties: { message: { type: 'string', description: 'The message, in the words of the caller' } }, required: ['message'] },
+      parameters: {
+        type: 'object',
+        properties: { message: { type: 'string', description: 'The message, in the words of the caller' } },
+        required: ['message'],
+      },
     },
   },
 ] as const;
@@ -47,11 +51,17 @@ export function buildChatMessages(context: AgentContext, text: string, channel: 
     channel === 'voice'
       ? 'This is a phone call: answer in one to three short spoken sentences, with no lists, links or formatting.'
       : 'This is a text message: answer briefly, in at most three sentences.',
-    config.business_hours ? `Business hours (${config.business_hours.time_zone}): ${describeHours(config.business_hours, lang)}. The company is ${open ? 'open' : 'closed'} now.` : '',
-    config.transfer_number && open && channel === 'voice' ? 'You can transfer the caller to a person with transfer_call.' : 'Nobody is available for a transfer: offer to take a message with take_message instead.',
+    config.business_hours
+      ? `Business hours (${config.business_hours.time_zone}): ${describeHours(config.business_hours, lang)}. The company is ${open ? 'open' : 'closed'} now.`
+      : '',
+    config.transfer_number && open && channel === 'voice'
+      ? 'You can transfer the caller to a person with transfer_call.'
+      : 'Nobody is available for a transfer: offer to take a message with take_message instead.',
     'Answer only from the company knowledge below. If it does not contain the answer, say so and offer to take a message.',
     config.instructions ? `Company instructions:\n${config.instructions}` : '',
-    passages.length > 0 ? `Company knowledge:\n${passages.map((p, i) => `[${i + 1}] ${p.title}\n${p.content}`).join('\n\n')}` : 'Company knowledge: nothing matches this question.',
+    passages.length > 0
+      ? `Company knowledge:\n${passages.map((p, i) => `[${i + 1}] ${p.title}\n${p.content}`).join('\n\n')}`
+      : 'Company knowledge: nothing matches this question.',
   ];
   return [
     { role: 'system', content: lines.filter(Boolean).join('\n') },

@@ -26,7 +26,11 @@ export class InboxController {
   @ApiOperation({ summary: "The company's SMS and WhatsApp conversations with their turns, most recently active first" })
   @ApiOkResponse({ type: ConversationListResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid channel, limit or cursor', type: ApiErrorDto })
-  listConversations(@Param() _params: CompanyIdParamDto, @Query() query: ListConversationsQueryDto, @CurrentTenant() tenant: Tenant): Promise<ConversationListResponseDto> {
+  listConversations(
+    @Param() _params: CompanyIdParamDto,
+    @Query() query: ListConversationsQueryDto,
+    @CurrentTenant() tenant: Tenant,
+  ): Promise<ConversationListResponseDto> {
     return this.inbox.listConversations(tenant.companyId, query);
   }
 }

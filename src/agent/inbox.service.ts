@@ -1,6 +1,13 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { AgentRepository } from './agent.repository.js';
-import { ConversationDto, ConversationListResponseDto, ListConversationsQueryDto, PageQueryDto, TakenMessageDto, TakenMessageListResponseDto } from './dto/inbox.dto.js';
+import {
+  ConversationDto,
+  ConversationListResponseDto,
+  ListConversationsQueryDto,
+  PageQueryDto,
+  TakenMessageDto,
+  TakenMessageListResponseDto,
+} from './dto/inbox.dto.js';
 
 const DEFAULT_PAGE = 50;
 const TURNS_PER_CONVERSATION = 50;
@@ -37,7 +44,13 @@ export class InboxService {
   async listConversations(companyId: string, query: ListConversationsQueryDto): Promise<ConversationListResponseDto> {
     const limit = query.limit ?? DEFAULT_PAGE;
     const before = query.cursor ? decodeCursor(query.cursor) : null;
-    const rows = await this.repository.conversations<ConversationDto>(companyId, query.channel ?? null, limit + 1, TURNS_PER_CONVERSATION, before && { updatedAt: before.at, id: before.id });
+    const rows = await this.repository.conversations<ConversationDto>(
+      companyId,
+      query.channel ?? null,
+      limit + 1,
+      TURNS_PER_CONVERSATION,
+      before && { updatedAt: before.at, id: before.id },
+    );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return { items: page, next_cursor: rows.length > limit ? encodeCursor(last.updated_at, last.id) : null };

@@ -12,8 +12,10 @@ export function normalizeUtterance(text: string): string {
     .trim();
 }
 
-const GREETING = /^(hi|hello|hey|hiya|good (morning|afternoon|evening)|hola|buenos dias|buenas tardes|buenas noches|buenas|que tal|hola buenas( tardes| noches| dias)?)( there)?$/;
-const GOODBYE = /\b(bye|goodbye|good bye|see you|that'?s all|that is all|nothing else|adios|hasta luego|hasta pronto|hasta manana|nos vemos|eso es todo|es todo gracias|nada mas|chao|chau)\b/;
+const GREETING =
+  /^(hi|hello|hey|hiya|good (morning|afternoon|evening)|hola|buenos dias|buenas tardes|buenas noches|buenas|que tal|hola buenas( tardes| noches| dias)?)( there)?$/;
+const GOODBYE =
+  /\b(bye|goodbye|good bye|see you|that'?s all|that is all|nothing else|adios|hasta luego|hasta pronto|hasta manana|nos vemos|eso es todo|es todo gracias|nada mas|chao|chau)\b/;
 const PERSON = [
   /\b(talk|speak|transfer|connect|put me through|get me)\b.*\b(person|human|someone|somebody|agent|representative|operator|receptionist|manager|staff)\b/,
   /\b(real|live) (person|human|agent)\b/,

@@ -2,8 +2,22 @@ import type { AgentContext } from './agent-context.js';
 import { isGoodMatch, knowledgeReply, shorten } from './knowledge-reply.js';
 
 const config = {
-  company_id: 'c', name: 'Max', language: 'en-US', greeting: null, instructions: null, voice: null, tts_provider: null, realtime_voice: null, voice_path: 'conversation_relay' as const,
-  brain: 'knowledge' as const, model: null, transfer_number: null, fallback_number: null, business_hours: null, max_concurrent_calls: null, updated_at: null,
+  company_id: 'c',
+  name: 'Max',
+  language: 'en-US',
+  greeting: null,
+  instructions: null,
+  voice: null,
+  tts_provider: null,
+  realtime_voice: null,
+  voice_path: 'conversation_relay' as const,
+  brain: 'knowledge' as const,
+  model: null,
+  transfer_number: null,
+  fallback_number: null,
+  business_hours: null,
+  max_concurrent_calls: null,
+  updated_at: null,
 };
 const hit = (coverage: number, matched: number) => ({ id: 'e', title: 't', content: 'The answer.', tags: [], score: 1, coverage, matched_terms: matched });
 

@@ -79,7 +79,10 @@ export class OpenAiBrain extends Brain {
     } catch (error) {
       if (request.signal?.aborted) return;
       const reason = error instanceof Error ? error.message : String(error);
-      this.logger.warn({ event: 'llm_fallback', company_id: request.companyId, call_sid: request.callSid, reason, spoke }, 'The LLM failed; the knowledge agent answers');
+      this.logger.warn(
+        { event: 'llm_fallback', company_id: request.companyId, call_sid: request.callSid, reason, spoke },
+        'The LLM failed; the knowledge agent answers',
+      );
       if (spoke && !wholeReply) {
         // Part of the answer was already given: end it there rather than start another.
         yield { type: 'outcome', action: 'llm', brain: 'openai', usage };
@@ -147,8 +150,20 @@ export class OpenAiBrain extends Brain {
     const input = usage.prompt_tokens ?? 0;
     const output = usage.completion_tokens ?? 0;
     return [
-      { kind: 'llm_input_tokens', quantity: input, unit: 'tokens', cost_usd: priceTokens(input, rate?.input ?? 0), idempotency_key: `llm:${turnUuid}:input:${model}` },
-      { kind: 'llm_output_tokens', quantity: output, unit: 'tokens', cost_usd: priceTokens(output, rate?.output ?? 0), idempotency_key: `llm:${turnUuid}:output:${model}` },
+      {
+        kind: 'llm_input_tokens',
+        quantity: input,
+        unit: 'tokens',
+        cost_usd: priceTokens(input, rate?.input ?? 0),
+        idempotency_key: `llm:${turnUuid}:input:${model}`,
+      },
+      {
+        kind: 'llm_output_tokens',
+        quantity: output,
+        unit: 'tokens',
+        cost_usd: priceTokens(output, rate?.output ?? 0),
+        idempotency_key: `llm:${turnUuid}:output:${model}`,
+      },
     ];
   }
 

@@ -100,8 +100,8 @@ function toInvalidToken(error: unknown): InvalidTokenError {
   if (error instanceof InvalidTokenError) return error;
   if (error instanceof errors.JWTExpired) return new InvalidTokenError('The access token has expired; sign in again');
   if (error instanceof errors.JWTClaimValidationFailed) return new InvalidTokenError(`The access token's "${error.claim}" claim is not accepted`);
-  if (error instanceof errors.JOSEAlgNotAllowed) return new InvalidTokenError('The access token\'s algorithm is not accepted');
-  if (error instanceof errors.JWSSignatureVerificationFailed) return new InvalidTokenError('The access token\'s signature is invalid');
+  if (error instanceof errors.JOSEAlgNotAllowed) return new InvalidTokenError("The access token's algorithm is not accepted");
+  if (error instanceof errors.JWSSignatureVerificationFailed) return new InvalidTokenError("The access token's signature is invalid");
   if (error instanceof errors.JWKSNoMatchingKey) return new InvalidTokenError('The access token was signed with an unknown key');
   if (error instanceof errors.JWKSTimeout || error instanceof errors.JOSEError) return new InvalidTokenError('The access token could not be verified');
   return new InvalidTokenError('The access token could not be verified');

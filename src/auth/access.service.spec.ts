@@ -39,8 +39,12 @@ describe('AccessService.requireAccess', () => {
     });
 
     it('lets a platform admin act on any existing company, and answers 404 for a missing one', async () => {
-      await expect(setup({ membership: { company_exists: true, role: null } }).sut.requireAccess(user(true), { companyId: COMPANY }, WRITE)).resolves.toMatchObject({ role: 'platform_admin' });
-      await expect(setup({ membership: { company_exists: false, role: null } }).sut.requireAccess(user(true), { companyId: COMPANY }, WRITE)).rejects.toThrow(NotFoundException);
+      await expect(
+        setup({ membership: { company_exists: true, role: null } }).sut.requireAccess(user(true), { companyId: COMPANY }, WRITE),
+      ).resolves.toMatchObject({ role: 'platform_admin' });
+      await expect(setup({ membership: { company_exists: false, role: null } }).sut.requireAccess(user(true), { companyId: COMPANY }, WRITE)).rejects.toThrow(
+        NotFoundException,
+      );
     });
   });
 
@@ -69,7 +73,10 @@ describe('AccessService.requireAccess', () => {
     });
 
     it('lets a platform admin through without a membership lookup, and answers 404 for a missing resource', async () => {
-      await expect(setup({ owner: COMPANY }).sut.requireAccess(user(true), { resource: 'bundle', id: BUNDLE }, WRITE)).resolves.toMatchObject({ companyId: COMPANY, role: 'platform_admin' });
+      await expect(setup({ owner: COMPANY }).sut.requireAccess(user(true), { resource: 'bundle', id: BUNDLE }, WRITE)).resolves.toMatchObject({
+        companyId: COMPANY,
+        role: 'platform_admin',
+      });
       await expect(setup({ owner: null }).sut.requireAccess(user(true), { resource: 'bundle', id: BUNDLE }, WRITE)).rejects.toThrow(NotFoundException);
     });
   });

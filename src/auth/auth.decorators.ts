@@ -25,11 +25,7 @@ export const SignedIn = (): MethodDecorator & ClassDecorator =>
 
 /** Platform admins only (`app_metadata.role = "admin"`). */
 export const AdminOnly = (): MethodDecorator & ClassDecorator =>
-  applyDecorators(
-    SignedIn(),
-    UseGuards(AdminGuard),
-    ApiForbiddenResponse({ description: 'The user is not a platform admin', type: ApiErrorDto }),
-  );
+  applyDecorators(SignedIn(), UseGuards(AdminGuard), ApiForbiddenResponse({ description: 'The user is not a platform admin', type: ApiErrorDto }));
 
 const ALL_ROLES: CompanyRole[] = ['owner', 'admin', 'member'];
 

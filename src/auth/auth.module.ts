@@ -9,14 +9,7 @@ import { TenantGuard } from './tenant.guard.js';
 
 @Global()
 @Module({
-  providers: [
-    AccessTokenVerifier,
-    MembershipService,
-    AdminGuard,
-    AccessService,
-    TenantGuard,
-    { provide: APP_GUARD, useClass: AccessTokenGuard },
-  ],
+  providers: [AccessTokenVerifier, MembershipService, AdminGuard, AccessService, TenantGuard, { provide: APP_GUARD, useClass: AccessTokenGuard }],
   exports: [AccessTokenVerifier, MembershipService, AccessService, AdminGuard, TenantGuard],
 })
 export class AuthModule {}

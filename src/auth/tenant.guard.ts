@@ -57,9 +57,10 @@ export class TenantGuard implements CanActivate {
 /** Every `company_id` the request carries, by place (a repeated query parameter gives several). */
 function companyIdsOf(request: TenantRequest): Record<Place, unknown[]> {
   const body = request.body as unknown;
-  const fromBody = body !== null && typeof body === 'object' && !Array.isArray(body) && Object.hasOwn(body, 'company_id')
-    ? [(body as Record<string, unknown>).company_id]
-    : [];
+  const fromBody =
+    body !== null && typeof body === 'object' && !Array.isArray(body) && Object.hasOwn(body, 'company_id')
+      ? [(body as Record<string, unknown>).company_id]
+      : [];
   const query = request.query?.company_id;
   return {
     path: request.params?.company_id === undefined ? [] : [request.params.company_id],
@@ -80,9 +81,7 @@ function refuseConflicts(given: Record<Place, unknown[]>, declared: Place | unde
     if (place === declared) continue;
     const conflicting = given[place].some((value) => typeof value !== 'string' || value.toLowerCase() !== companyId);
     if (conflicting) {
-      throw new BadRequestException(
-        `company_id in ${PLACE_NAMES[place]} names another company than this request acts on (${companyId}); send one company_id`,
-      );
+      throw new BadRequestException(`company_id in ${PLACE_NAMES[place]} names another company than this request acts on (${companyId}); send one company_id`);
     }
   }
 }

@@ -70,7 +70,12 @@ function describeResponse(operation: OperationObject, status: string, response: 
   const known = ERROR_EXAMPLES[status];
   if (!json || !known || json.example !== undefined || json.examples !== undefined) return;
   const message = MESSAGE_BY_DESCRIPTION.find(([pattern]) => pattern.test(response.description))?.[1] ?? known.message;
-  json.example = { statusCode: Number(status), error: known.error, message, ...(status === '400' && message === known.message ? { errors: known.errors } : {}) };
+  json.example = {
+    statusCode: Number(status),
+    error: known.error,
+    message,
+    ...(status === '400' && message === known.message ? { errors: known.errors } : {}),
+  };
 }
 
 function clearExample(parameter: ParameterObject): void {

@@ -30,12 +30,16 @@ export class AgentConfigService {
   async update(tenant: Tenant, changes: PatchAgentConfigDto): Promise<AgentConfig> {
     // PATCH makes every field optional, but the required ones cannot be cleared.
     const cleared = REQUIRED.filter((key) => changes[key] === null);
-    if (cleared.length > 0) throw new InputValidationException(cleared.map((field) => ({ field, message: `${field} cannot be null; leave it out to keep it` })));
+    if (cleared.length > 0)
+      throw new InputValidationException(cleared.map((field) => ({ field, message: `${field} cannot be null; leave it out to keep it` })));
     const present = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
     // voice and tts_provider are checked as the pair they will be after the change.
     if (changes.voice !== undefined || changes.tts_provider !== undefined) {
       const current = await this.repository.getAgentConfig(tenant.companyId);
-      refuseVoiceProblems(changes.voice === undefined ? current.voice : changes.voice, changes.tts_provider === undefined ? current.tts_provider : changes.tts_provider);
+      refuseVoiceProblems(
+        changes.voice === undefined ? current.voice : changes.voice,
+        changes.tts_provider === undefined ? current.tts_provider : changes.tts_provider,
+      );
     }
     return this.repository.saveAgentConfig(tenant.companyId, present, false);
   }

@@ -1,6 +1,15 @@
 import { BusinessHours, businessHoursProblems, isWithinBusinessHours } from './business-hours.js';
 
-const mexico: BusinessHours = { time_zone: 'America/Mexico_City', weekly: { mon: [['09:00', '14:00'], ['16:00', '19:00']], sat: [['10:00', '24:00']] } };
+const mexico: BusinessHours = {
+  time_zone: 'America/Mexico_City',
+  weekly: {
+    mon: [
+      ['09:00', '14:00'],
+      ['16:00', '19:00'],
+    ],
+    sat: [['10:00', '24:00']],
+  },
+};
 
 describe('isWithinBusinessHours', () => {
   // Mexico City is UTC-6 all year (no daylight saving since 2022).
@@ -28,7 +37,11 @@ describe('businessHoursProblems', () => {
   });
 
   it('names every problem', () => {
-    const problems = businessHoursProblems({ time_zone: 'Mars/Olympus', weekly: { mon: [['18:00', '09:00']], funday: [], tue: [['9:00', '17:00']] }, extra: 1 });
+    const problems = businessHoursProblems({
+      time_zone: 'Mars/Olympus',
+      weekly: { mon: [['18:00', '09:00']], funday: [], tue: [['9:00', '17:00']] },
+      extra: 1,
+    });
     expect(problems).toEqual([
       'business_hours.extra is not allowed; use time_zone and weekly',
       'business_hours.time_zone must be an IANA time zone such as America/Mexico_City',

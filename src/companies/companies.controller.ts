@@ -1,13 +1,5 @@
 import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CompanyAccess, CurrentUser, SignedIn } from '../auth/auth.decorators.js';
 import type { AuthenticatedUser } from '../auth/authenticated-user.js';
 import { CurrentTenant } from '../auth/tenant.js';
@@ -74,7 +66,11 @@ export class CompaniesController {
   @ApiBadRequestResponse({ description: 'Invalid user_id', type: ApiErrorDto })
   @ApiNotFoundResponse({ description: 'Not a member', type: ApiErrorDto })
   @ApiConflictResponse({ description: 'The last owner cannot be removed', type: ApiErrorDto })
-  removeCompanyMemberByBody(@Param() _params: CompanyParamDto, @Body() body: RemoveMemberDto, @CurrentTenant() tenant: Tenant): Promise<RemovedMemberResponseDto> {
+  removeCompanyMemberByBody(
+    @Param() _params: CompanyParamDto,
+    @Body() body: RemoveMemberDto,
+    @CurrentTenant() tenant: Tenant,
+  ): Promise<RemovedMemberResponseDto> {
     return this.companies.removeMember(tenant, body.user_id);
   }
 

@@ -22,6 +22,11 @@ describe('splitPlainText', () => {
     expect(passages[0].content).toBe('First paragraph.\n\nSecond paragraph.');
     expect(passages.length).toBeGreaterThan(10);
     for (const p of passages) expect(p.content.length).toBeLessThanOrEqual(20_000);
-    expect(passages.map((p) => p.content).join(' ').replace(/\s+/g, ' ')).toContain(long.trim().slice(0, 500));
+    expect(
+      passages
+        .map((p) => p.content)
+        .join(' ')
+        .replace(/\s+/g, ' '),
+    ).toContain(long.trim().slice(0, 500));
   });
 });

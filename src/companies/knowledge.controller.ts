@@ -1,13 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CompanyAccess } from '../auth/auth.decorators.js';
 import { CurrentTenant } from '../auth/tenant.js';
 import type { Tenant } from '../auth/tenant.js';
@@ -55,7 +47,11 @@ export class KnowledgeController {
   @ApiOperation({ summary: 'List knowledge entries, oldest first, a page at a time (members)' })
   @ApiOkResponse({ type: KnowledgeEntryListDto })
   @ApiBadRequestResponse({ description: 'Invalid paging', type: ApiErrorDto })
-  listKnowledgeEntries(@Param() _params: CompanyParamDto, @Query() query: ListKnowledgeQueryDto, @CurrentTenant() tenant: Tenant): Promise<KnowledgeEntryListDto> {
+  listKnowledgeEntries(
+    @Param() _params: CompanyParamDto,
+    @Query() query: ListKnowledgeQueryDto,
+    @CurrentTenant() tenant: Tenant,
+  ): Promise<KnowledgeEntryListDto> {
     return this.knowledge.list(tenant, query.page, query.page_size, query.tag);
   }
 
@@ -65,7 +61,11 @@ export class KnowledgeController {
   @ApiOperation({ summary: "Ranked passages for a question: full-text search in the company language's configuration (members)" })
   @ApiOkResponse({ type: KnowledgeSearchResponseDto })
   @ApiBadRequestResponse({ description: 'Missing or too long q', type: ApiErrorDto })
-  searchKnowledge(@Param() _params: CompanyParamDto, @Query() query: SearchKnowledgeQueryDto, @CurrentTenant() tenant: Tenant): Promise<KnowledgeSearchResponseDto> {
+  searchKnowledge(
+    @Param() _params: CompanyParamDto,
+    @Query() query: SearchKnowledgeQueryDto,
+    @CurrentTenant() tenant: Tenant,
+  ): Promise<KnowledgeSearchResponseDto> {
     return this.knowledge.search(tenant.companyId, query.q, query.limit);
   }
 
@@ -84,7 +84,11 @@ export class KnowledgeController {
   @ApiOkResponse({ type: KnowledgeEntryDto })
   @ApiBadRequestResponse({ description: 'One message per invalid field in errors[]', type: ApiErrorDto })
   @ApiNotFoundResponse({ description: 'No such entry in this company', type: ApiErrorDto })
-  updateKnowledgeEntry(@Param() params: KnowledgeEntryParamDto, @Body() body: UpdateKnowledgeEntryDto, @CurrentTenant() tenant: Tenant): Promise<KnowledgeEntryDto> {
+  updateKnowledgeEntry(
+    @Param() params: KnowledgeEntryParamDto,
+    @Body() body: UpdateKnowledgeEntryDto,
+    @CurrentTenant() tenant: Tenant,
+  ): Promise<KnowledgeEntryDto> {
     return this.knowledge.update(tenant, params.entry_id, body);
   }
 

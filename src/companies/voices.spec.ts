@@ -18,7 +18,9 @@ describe('relayVoiceProblems (voice and tts_provider go together)', () => {
   });
 
   it('refuses a voice without its provider: Twilio would use ElevenLabs and drop the call', () => {
-    expect(relayVoiceProblems('es-MX-Neural2-A', null)).toEqual([{ field: 'tts_provider', message: expect.stringContaining('tts_provider is required with voice') }]);
+    expect(relayVoiceProblems('es-MX-Neural2-A', null)).toEqual([
+      { field: 'tts_provider', message: expect.stringContaining('tts_provider is required with voice') },
+    ]);
   });
 
   it.each([

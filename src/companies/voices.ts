@@ -16,7 +16,10 @@ export type RealtimeVoice = (typeof REALTIME_VOICES)[number];
  * `-model-speed_stability_similarity`. The providers' catalogues change weekly; the naming does not.
  */
 const VOICE_NAMING: Record<TtsProvider, { pattern: RegExp; example: string }> = {
-  Google: { pattern: /^[a-z]{2,3}-[A-Z]{2}-(Standard|Wavenet|Neural2|News|Studio|Polyglot|Journey|Casual|Chirp-HD|Chirp3-HD)-[A-Za-z]+$/, example: 'es-MX-Neural2-A' },
+  Google: {
+    pattern: /^[a-z]{2,3}-[A-Z]{2}-(Standard|Wavenet|Neural2|News|Studio|Polyglot|Journey|Casual|Chirp-HD|Chirp3-HD)-[A-Za-z]+$/,
+    example: 'es-MX-Neural2-A',
+  },
   Amazon: { pattern: /^[A-Z][\p{L}]+-(Neural|Generative|Standard|LongForm)$/u, example: 'Mia-Neural' },
   ElevenLabs: { pattern: /^[A-Za-z0-9]{20}(-[a-z0-9_]+)?(-\d+(\.\d+)?_\d+(\.\d+)?_\d+(\.\d+)?)?$/, example: 'UgBBYS2sOqTuMpoF3BR0' },
 };

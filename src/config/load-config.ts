@@ -229,8 +229,10 @@ function parseRateCard(text: string | undefined, problems: string[]): Record<str
   }
   const card: Record<string, number> = { ...DEFAULT_RATE_CARD };
   for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
-    if (key !== 'default' && !/^[A-Z]{2}$/.test(key)) problems.push(`TELEPHONY_RATE_CARD key "${key}" must be a two-letter ISO country code in capitals or "default"`);
-    else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) problems.push(`TELEPHONY_RATE_CARD["${key}"] must be a non-negative number of USD per minute`);
+    if (key !== 'default' && !/^[A-Z]{2}$/.test(key))
+      problems.push(`TELEPHONY_RATE_CARD key "${key}" must be a two-letter ISO country code in capitals or "default"`);
+    else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+      problems.push(`TELEPHONY_RATE_CARD["${key}"] must be a non-negative number of USD per minute`);
     else card[key] = value;
   }
   return card;
@@ -279,7 +281,9 @@ function parseHttpEdge(read: (name: string) => string | undefined, problems: str
       normalized = undefined;
     }
     if (normalized !== origin) {
-      problems.push(`CORS_ORIGINS entry "${origin}" must be an origin like https://app.example.com (scheme, host, optional port; no path or trailing slash), or *`);
+      problems.push(
+        `CORS_ORIGINS entry "${origin}" must be an origin like https://app.example.com (scheme, host, optional port; no path or trailing slash), or *`,
+      );
     }
   }
 
@@ -356,7 +360,9 @@ function parseEvents(read: (name: string) => string | undefined, production: boo
   if (scheduleText !== undefined) {
     const parts = scheduleText.split(',').map((part) => Number(part.trim()));
     if (parts.length === 0 || parts.length > 30 || parts.some((n) => !Number.isFinite(n) || n < 0 || n > 604_800)) {
-      problems.push(`WEBHOOK_RETRY_SCHEDULE_SECONDS must be a comma-separated list of up to 30 waits in seconds, for example "5,300,1800", got "${scheduleText}"`);
+      problems.push(
+        `WEBHOOK_RETRY_SCHEDULE_SECONDS must be a comma-separated list of up to 30 waits in seconds, for example "5,300,1800", got "${scheduleText}"`,
+      );
     } else {
       retryScheduleSeconds = parts;
       // DESIGN §4: retried for at least 24 hours.

@@ -26,12 +26,7 @@ export async function openEmbeddedDatabase(dataDir: string, options: EmbeddedSer
   }
 }
 
-export function openPostgresDatabase(
-  url: string,
-  max = 10,
-  kind: 'postgres' | 'embedded' = 'postgres',
-  onClose?: () => Promise<void>,
-): PgDatabase {
+export function openPostgresDatabase(url: string, max = 10, kind: 'postgres' | 'embedded' = 'postgres', onClose?: () => Promise<void>): PgDatabase {
   const pool = new pg.Pool({
     connectionString: url,
     max,

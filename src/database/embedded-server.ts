@@ -235,7 +235,15 @@ export class EmbeddedServer {
       // "niño" would be split at their accented letters. C.UTF-8 is in every glibc and sorts by code point.
       execFileSync(
         initdb,
-        [`--pgdata=${clusterDir}`, '--username=postgres', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C.UTF-8', '--no-instructions'],
+        [
+          `--pgdata=${clusterDir}`,
+          '--username=postgres',
+          `--pwfile=${pwfile}`,
+          '--auth=scram-sha-256',
+          '--encoding=UTF8',
+          '--locale=C.UTF-8',
+          '--no-instructions',
+        ],
         { ...user, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
       );
     } catch (error) {

@@ -43,9 +43,17 @@ function bounded(text: string, values?: unknown[]): QueryConfig {
 
 async function callOn<T>(runner: Pool | PoolClient, fn: string, descriptor: SqlFunctionDescriptor, args: FunctionArgs): Promise<T> {
   const sent = argumentsToSend(descriptor, args);
-  const sql = functionCallSql(fn, sent.map(([name]) => name));
+  const sql = functionCallSql(
+    fn,
+    sent.map(([name]) => name),
+  );
   try {
-    const result = await runner.query<{ result: T }>(bounded(sql, sent.map(([, type, value]) => toPgParam(type, value))));
+    const result = await runner.query<{ result: T }>(
+      bounded(
+        sql,
+        sent.map(([, type, value]) => toPgParam(type, value)),
+      ),
+    );
     return (result.rows[0]?.result ?? null) as T;
   } catch (error) {
     throw DatabaseError.fromPostgres(error);

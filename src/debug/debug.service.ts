@@ -86,7 +86,9 @@ export class DebugService {
     }
     if (!found.user_id) hints.push('No platform user is linked to this number in phone_number_users: its costs are attributed to the company only.');
     if (found.matched_table === 'phone_numbers' && found.webhook_state !== 'configured') {
-      hints.push(`Twilio's webhooks are not configured for this number (state: ${found.webhook_state}). Calls will not reach the agent until it is configured.`);
+      hints.push(
+        `Twilio's webhooks are not configured for this number (state: ${found.webhook_state}). Calls will not reach the agent until it is configured.`,
+      );
     }
     const voiceCompany = /\/voice\/incoming\/([0-9a-f-]{36})/i.exec(found.voice_url ?? '')?.[1];
     if (voiceCompany && voiceCompany.toLowerCase() !== found.company_id.toLowerCase()) {

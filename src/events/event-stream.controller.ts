@@ -30,7 +30,12 @@ export class EventStreamController {
   })
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event (the `id:` of the last event received)', example: '1042' })
-  @ApiOkResponse({ description: 'The stream', content: { 'text/event-stream': { schema: { type: 'string', example: 'id: 1042\nevent: message.taken\ndata: {"id":"evt_…","type":"message.taken",…}\n\n' } } } })
+  @ApiOkResponse({
+    description: 'The stream',
+    content: {
+      'text/event-stream': { schema: { type: 'string', example: 'id: 1042\nevent: message.taken\ndata: {"id":"evt_…","type":"message.taken",…}\n\n' } },
+    },
+  })
   @ApiBadRequestResponse({ description: 'Invalid company id or Last-Event-ID', type: ApiErrorDto })
   async streamCompanyEvents(
     @Param() _params: CompanyIdParamDto,

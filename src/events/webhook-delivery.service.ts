@@ -57,9 +57,22 @@ export class WebhookDeliveryService {
         this.logger.error({ event: 'webhook_delivery_not_recorded', delivery_id: delivery.delivery_id, err: error }, 'Could not record a webhook attempt');
         return;
       }
-      const log = { event: 'webhook_attempt', delivery_id: delivery.delivery_id, event_id: delivery.event.id, type: delivery.event.type, attempt: delivery.attempt, result: outcome.result, status_code: outcome.statusCode, duration_ms: Math.round(outcome.durationMs) };
+      const log = {
+        event: 'webhook_attempt',
+        delivery_id: delivery.delivery_id,
+        event_id: delivery.event.id,
+        type: delivery.event.type,
+        attempt: delivery.attempt,
+        result: outcome.result,
+        status_code: outcome.statusCode,
+        duration_ms: Math.round(outcome.durationMs),
+      };
       if (outcome.result === 'delivered') this.logger.log(log, 'Webhook delivered');
-      else this.logger.warn({ ...log, error: outcome.error }, outcome.result === 'failed' ? 'Webhook delivery failed for good' : 'Webhook attempt failed; it will be retried');
+      else
+        this.logger.warn(
+          { ...log, error: outcome.error },
+          outcome.result === 'failed' ? 'Webhook delivery failed for good' : 'Webhook attempt failed; it will be retried',
+        );
     });
   }
 

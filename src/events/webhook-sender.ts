@@ -94,7 +94,10 @@ export class WebhookSender {
         },
       );
       // A receiver that has not answered within the timeout has failed this attempt (DESIGN §4: 10 s).
-      const deadline = setTimeout(() => request.destroy(new Error(`no answer within ${this.config.events.webhooks.timeoutMs} ms`)), this.config.events.webhooks.timeoutMs);
+      const deadline = setTimeout(
+        () => request.destroy(new Error(`no answer within ${this.config.events.webhooks.timeoutMs} ms`)),
+        this.config.events.webhooks.timeoutMs,
+      );
       request.on('timeout', () => request.destroy(new Error(`no answer within ${this.config.events.webhooks.timeoutMs} ms`)));
       request.on('error', (error) => finish({ statusCode: null, error: error.message.slice(0, 300) }));
       request.on('close', () => clearTimeout(deadline));

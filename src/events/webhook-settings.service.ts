@@ -3,7 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { AppConfig } from '../config/app-config.js';
 import { WEBHOOK_EVENT_TYPES } from './company-event.js';
 import { CompanyEventsRepository } from './company-events.repository.js';
-import { ListDeliveriesQueryDto, PutWebhookDto, WebhookCreatedResponseDto, WebhookDeliveryDto, WebhookDeliveryListResponseDto, WebhookResponseDto } from './dto/webhook.dto.js';
+import {
+  ListDeliveriesQueryDto,
+  PutWebhookDto,
+  WebhookCreatedResponseDto,
+  WebhookDeliveryDto,
+  WebhookDeliveryListResponseDto,
+  WebhookResponseDto,
+} from './dto/webhook.dto.js';
 import { refuseWebhookUrl } from './webhook-url.policy.js';
 
 /** A company's webhook endpoint: set (with a new secret), read, removed, and its recent deliveries. */

@@ -29,7 +29,18 @@ describe('webhook URL policy', () => {
   });
 
   it('refuses private, link-local and mapped addresses, in production and in development', () => {
-    for (const address of ['10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::ffff:10.0.0.1', 'fd00::1', 'fe80::1', '::']) {
+    for (const address of [
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::ffff:10.0.0.1',
+      'fd00::1',
+      'fe80::1',
+      '::',
+    ]) {
       expect(refuseAddress(address, production), address).not.toBeNull();
       expect(refuseAddress(address, development), address).not.toBeNull();
     }

@@ -46,7 +46,11 @@ export class WebhookController {
   @ApiOperation({ summary: 'Recent webhook deliveries, newest first, with every attempt and its result' })
   @ApiOkResponse({ type: WebhookDeliveryListResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid limit', type: ApiErrorDto })
-  listWebhookDeliveries(@Param() _params: CompanyIdParamDto, @Query() query: ListDeliveriesQueryDto, @CurrentTenant() tenant: Tenant): Promise<WebhookDeliveryListResponseDto> {
+  listWebhookDeliveries(
+    @Param() _params: CompanyIdParamDto,
+    @Query() query: ListDeliveriesQueryDto,
+    @CurrentTenant() tenant: Tenant,
+  ): Promise<WebhookDeliveryListResponseDto> {
     return this.webhooks.deliveries(tenant.companyId, query);
   }
 }

@@ -3,7 +3,10 @@ import { QuietFrameworkLogger } from './quiet-framework-logger.js';
 
 function recorder(): { logger: LoggerService; calls: [string, unknown[]][] } {
   const calls: [string, unknown[]][] = [];
-  const record = (level: string) => (message: unknown, ...params: unknown[]) => calls.push([level, [message, ...params]]);
+  const record =
+    (level: string) =>
+    (message: unknown, ...params: unknown[]) =>
+      calls.push([level, [message, ...params]]);
   return { logger: { log: record('log'), debug: record('debug'), verbose: record('verbose'), warn: record('warn'), error: record('error') }, calls };
 }
 

@@ -54,7 +54,14 @@ export class MessagingService {
         answer = PHRASES[langOf(config.language)].mediaOnly;
       } else {
         answer = '';
-        for await (const event of this.agent.respond({ companyId: company.company_id, channel, contact, text, userId: company.user_id, turnId: messageSid || undefined })) {
+        for await (const event of this.agent.respond({
+          companyId: company.company_id,
+          channel,
+          contact,
+          text,
+          userId: company.user_id,
+          turnId: messageSid || undefined,
+        })) {
           if (event.type === 'text') answer += event.text;
         }
       }

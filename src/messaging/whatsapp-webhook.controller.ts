@@ -16,7 +16,10 @@ export class WhatsappWebhookController {
   @ApiOperation({ summary: 'Twilio inbound SMS and WhatsApp message: answers with TwiML <Message> from the agent' })
   @ApiBody({ type: InboundMessageDto })
   @ApiProduces('text/xml')
-  @ApiOkResponse({ description: 'TwiML: <Response><Message>…</Message></Response>, or <Response/> for a number no company has', content: { 'text/xml': { schema: { type: 'string' } } } })
+  @ApiOkResponse({
+    description: 'TwiML: <Response><Message>…</Message></Response>, or <Response/> for a number no company has',
+    content: { 'text/xml': { schema: { type: 'string' } } },
+  })
   receiveMessage(@Body() form: Record<string, string>): Promise<string> {
     return this.messaging.reply(form);
   }

@@ -39,7 +39,9 @@ export class BundleDocumentsService {
     const bundle = await this.repository.getBundle(bundleId);
     const accepted = regulationNeeds(bundle.requirements).documentTypes.filter((d) => !d.fields.includes('address_sids'));
     if (!accepted.some((d) => d.type === type)) {
-      throw new BadRequestException(`type "${type}" is not a document this bundle's regulation accepts; use one of: ${accepted.map((d) => d.type).join(', ') || '(none)'}`);
+      throw new BadRequestException(
+        `type "${type}" is not a document this bundle's regulation accepts; use one of: ${accepted.map((d) => d.type).join(', ') || '(none)'}`,
+      );
     }
     const attributes = parseAttributes(attributesText);
     if (!file) throw new BadRequestException('file is required: send the document as the multipart part "file"');
@@ -50,7 +52,13 @@ export class BundleDocumentsService {
     if (!check) throw new UnsupportedMediaTypeException(`Documents must be PDF, JPEG or PNG; got ${file.mimetype}`);
     if (!check(file.buffer)) throw new UnsupportedMediaTypeException(`The file's content is not ${file.mimetype}; send a real PDF, JPEG or PNG`);
 
-    const { id } = await this.repository.addDocument(bundleId, { type, attributes, fileName: safeName(file.originalname), mimeType: file.mimetype, content: file.buffer });
+    const { id } = await this.repository.addDocument(bundleId, {
+      type,
+      attributes,
+      fileName: safeName(file.originalname),
+      mimeType: file.mimetype,
+      content: file.buffer,
+    });
     await this.sendUnsent(bundle);
     const stored = (await this.repository.getBundle(bundleId)).documents.find((d) => d.id === id)!;
     return { id, bundle_id: bundleId, upload_state: stored.upload_state, twilio_document_sid: stored.twilio_document_sid, last_error: stored.last_error };
@@ -80,7 +88,10 @@ export class BundleDocumentsService {
         pending += 1;
         const failure = TwilioFailure.from('send the document', error);
         const message = failure.message;
-        this.logger.warn({ event: 'bundle_document_send_failed', bundle_id: bundle.id, document_id: doc.id, error: message, detail: failure.detail }, 'Document kept; Twilio will get it on the next attempt');
+        this.logger.warn(
+          { event: 'bundle_document_send_failed', bundle_id: bundle.id, document_id: doc.id, error: message, detail: failure.detail },
+          'Document kept; Twilio will get it on the next attempt',
+        );
         await this.repository.recordDocumentStep(doc.id, 'failed', undefined, message);
       }
     }

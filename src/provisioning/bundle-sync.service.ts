@@ -83,7 +83,10 @@ export class BundleSyncService implements OnApplicationShutdown {
       }
       return current;
     } catch (error) {
-      this.logger.warn({ event: 'bundle_sync_failed', bundle_id: bundle.id, source, error: (error as Error).message }, 'Bundle sync failed; it is retried on the next poll');
+      this.logger.warn(
+        { event: 'bundle_sync_failed', bundle_id: bundle.id, source, error: (error as Error).message },
+        'Bundle sync failed; it is retried on the next poll',
+      );
       throw error;
     } finally {
       await this.repository.releaseLease(bundle.id, owner, 0).catch(() => undefined);

@@ -40,9 +40,12 @@ export class BundlesController {
 
   @Post()
   @CompanyAccess('body', 'owner', 'admin')
-  @ApiOperation({ summary: "Create a regulatory bundle for a company (the regulation is looked up at Twilio)" })
+  @ApiOperation({ summary: 'Create a regulatory bundle for a company (the regulation is looked up at Twilio)' })
   @ApiCreatedResponse({ type: BundleResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid input, no regulation for the country and type, end-user fields missing, or a different company_id in the query', type: ApiErrorDto })
+  @ApiBadRequestResponse({
+    description: 'Invalid input, no regulation for the country and type, end-user fields missing, or a different company_id in the query',
+    type: ApiErrorDto,
+  })
   @ApiBadGatewayResponse({ description: 'Twilio did not answer; nothing was saved', type: ApiErrorDto })
   createBundle(@Body() dto: CreateBundleDto, @CurrentTenant() tenant: Tenant): Promise<BundleResponseDto> {
     return this.bundles.create(tenant, dto);

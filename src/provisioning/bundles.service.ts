@@ -42,7 +42,9 @@ export class BundlesService {
     }
     const needs = regulationNeeds(regulation.requirements);
     const endUser = dto.end_user ?? {};
-    const notStrings = Object.entries(endUser).filter(([, v]) => typeof v !== 'string').map(([k]) => k);
+    const notStrings = Object.entries(endUser)
+      .filter(([, v]) => typeof v !== 'string')
+      .map(([k]) => k);
     if (notStrings.length > 0) throw new BadRequestException(`end_user fields must be text: ${notStrings.join(', ')}`);
     const missing = needs.endUserFields.filter((f) => !endUser[f]?.trim());
     if (missing.length > 0) {
@@ -73,11 +75,19 @@ export class BundlesService {
     return bundle;
   }
 
-  private async createAtTwilio(dto: CreateBundleDto, endUser: Record<string, string>, addressDocumentType: string | null, regulationSid: string, label: string) {
+  private async createAtTwilio(
+    dto: CreateBundleDto,
+    endUser: Record<string, string>,
+    addressDocumentType: string | null,
+    regulationSid: string,
+    label: string,
+  ) {
     const addressSid = await this.twilio.createAddress(dto.address, `Address ${label}`);
     const endUserName = endUser.business_name ?? ([endUser.first_name, endUser.last_name].filter(Boolean).join(' ') || dto.email);
     const endUserSid = await this.twilio.createEndUser(endUserName.slice(0, 64), dto.end_user_type, endUser);
-    const addressDocumentSid = addressDocumentType ? await this.twilio.createDocument(`Address ${label}`, addressDocumentType, { address_sids: [addressSid] }) : null;
+    const addressDocumentSid = addressDocumentType
+      ? await this.twilio.createDocument(`Address ${label}`, addressDocumentType, { address_sids: [addressSid] })
+      : null;
     const bundleSid = await this.twilio.createBundle({
       friendlyName: `Bundle ${label}`,
       email: dto.email,
@@ -136,13 +146,19 @@ export class BundlesService {
     }
     const bundle = await this.repository.findBundleBySid(bundleSid);
     if (!bundle) {
-      this.logger.warn({ event: 'bundle_callback_ignored', reason: 'unknown bundle', bundle_sid: bundleSid }, 'Bundle status callback for a bundle we do not have');
+      this.logger.warn(
+        { event: 'bundle_callback_ignored', reason: 'unknown bundle', bundle_sid: bundleSid },
+        'Bundle status callback for a bundle we do not have',
+      );
       return;
     }
     // Twilio waits for our answer (and retries a slow one): the slow part (re-reading the bundle, buying its number)
     // runs in the background under the claim taken here.
     await this.sync.claimForBackground(bundle.id, 'callback').catch((error: unknown) => {
-      this.logger.warn({ event: 'bundle_callback_claim_failed', bundle_id: bundle.id, error: (error as Error).message }, 'Could not claim the bundle; the poll retries');
+      this.logger.warn(
+        { event: 'bundle_callback_claim_failed', bundle_id: bundle.id, error: (error as Error).message },
+        'Could not claim the bundle; the poll retries',
+      );
     });
   }
 
@@ -156,5 +172,4 @@ export class BundlesService {
     if (!claimed) throw new ConflictException('Another worker is processing this bundle; try again in a moment');
     return this.sync.processClaimed(claimed, owner, 'simulated', 'twilio-approved');
   }
-
 }

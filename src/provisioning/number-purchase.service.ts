@@ -52,7 +52,10 @@ export class NumberPurchaseService {
       if (!number) return this.repository.getBundle(bundle.id);
       const recorded = await this.repository.recordPurchase(bundle.id, number);
       this.resolver.invalidate(number.phone_number);
-      this.logger.log({ event: 'number_purchased', bundle_id: bundle.id, phone_number: maskPhoneNumber(number.phone_number), found_existing: Boolean(existing) }, 'Bundle number recorded');
+      this.logger.log(
+        { event: 'number_purchased', bundle_id: bundle.id, phone_number: maskPhoneNumber(number.phone_number), found_existing: Boolean(existing) },
+        'Bundle number recorded',
+      );
       return recorded;
     } catch (error) {
       if (error instanceof LeaseLost) return this.repository.getBundle(bundle.id);

@@ -61,7 +61,8 @@ export class PhoneNumbersService {
         try {
           const live = await this.twilio.fetchIncoming(n.twilio_sid);
           const twilio = { voice_url: live.voice_url, sms_url: live.sms_url, status_callback_url: live.status_callback };
-          const match = twilio.voice_url === expected.voice_url && twilio.sms_url === expected.sms_url && twilio.status_callback_url === expected.status_callback_url;
+          const match =
+            twilio.voice_url === expected.voice_url && twilio.sms_url === expected.sms_url && twilio.status_callback_url === expected.status_callback_url;
           const record = n.webhook_state === 'not_configured' ? n : await this.repository.setWebhookState(n.phone_number, match ? 'configured' : 'drifted');
           return { ...record, expected, twilio, urls_match: match, twilio_error: null };
         } catch (error) {

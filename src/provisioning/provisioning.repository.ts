@@ -27,7 +27,10 @@ export class ProvisioningRepository {
     return this.db.call('list_regulatory_bundles', { p_company_id: companyId });
   }
 
-  addDocument(bundleId: string, doc: { type: string; attributes: Record<string, unknown>; fileName: string; mimeType: string; content: Buffer }): Promise<{ id: string }> {
+  addDocument(
+    bundleId: string,
+    doc: { type: string; attributes: Record<string, unknown>; fileName: string; mimeType: string; content: Buffer },
+  ): Promise<{ id: string }> {
     return this.db.call('add_regulatory_bundle_document', {
       p_bundle_id: bundleId,
       p_type: doc.type,
@@ -43,7 +46,12 @@ export class ProvisioningRepository {
   }
 
   recordDocumentStep(documentId: string, step: 'uploaded' | 'assigned' | 'failed', twilioSid?: string, error?: string): Promise<unknown> {
-    return this.db.call('record_regulatory_bundle_document_step', { p_document_id: documentId, p_step: step, p_twilio_sid: twilioSid ?? null, p_error: error ?? null });
+    return this.db.call('record_regulatory_bundle_document_step', {
+      p_document_id: documentId,
+      p_step: step,
+      p_twilio_sid: twilioSid ?? null,
+      p_error: error ?? null,
+    });
   }
 
   recordEvaluation(bundleId: string, evaluation: Record<string, unknown>): Promise<BundleRecord> {
@@ -79,10 +87,18 @@ export class ProvisioningRepository {
   }
 
   async startPurchase(bundleId: string, owner: string): Promise<boolean> {
-    return (await this.db.call<'start_regulatory_bundle_purchase', { started: boolean }>('start_regulatory_bundle_purchase', { p_bundle_id: bundleId, p_owner: owner })).started;
+    return (
+      await this.db.call<'start_regulatory_bundle_purchase', { started: boolean }>('start_regulatory_bundle_purchase', {
+        p_bundle_id: bundleId,
+        p_owner: owner,
+      })
+    ).started;
   }
 
-  recordPurchase(bundleId: string, n: { phone_number: string; sid: string; voice_url: string | null; sms_url: string | null; status_callback: string | null }): Promise<BundleRecord> {
+  recordPurchase(
+    bundleId: string,
+    n: { phone_number: string; sid: string; voice_url: string | null; sms_url: string | null; status_callback: string | null },
+  ): Promise<BundleRecord> {
     return this.db.call('record_regulatory_bundle_purchase', {
       p_bundle_id: bundleId,
       p_phone_number: n.phone_number,

@@ -6,7 +6,15 @@ describe('regulationNeeds', () => {
       end_user: [{ type: 'business', fields: ['business_name', 'business_registration_number'] }],
       supporting_document: [
         [{ requirement_name: 'proof_of_identity', accepted_documents: [{ type: 'business_registration', name: 'Registration', fields: ['business_name'] }] }],
-        [{ requirement_name: 'proof_of_address', accepted_documents: [{ type: 'business_address', fields: ['address_sids'] }, { type: 'utility_bill', fields: ['address_sids', 'issue_date'] }] }],
+        [
+          {
+            requirement_name: 'proof_of_address',
+            accepted_documents: [
+              { type: 'business_address', fields: ['address_sids'] },
+              { type: 'utility_bill', fields: ['address_sids', 'issue_date'] },
+            ],
+          },
+        ],
       ],
     });
     expect(needs.endUserFields).toEqual(['business_name', 'business_registration_number']);

@@ -1,9 +1,7 @@
 import { BusinessHours, businessHoursProblems, isWithinBusinessHours } from '../companies/business-hours.js';
 
 export type BusinessHoursCheck =
-  | { open: true; reason: 'always_open' | 'within_hours' }
-  | { open: false; reason: 'closed' }
-  | { open: true; reason: 'invalid_configuration'; problem: string };
+  { open: true; reason: 'always_open' | 'within_hours' } | { open: false; reason: 'closed' } | { open: true; reason: 'invalid_configuration'; problem: string };
 
 /**
  * Whether a call at `at` falls within the company's hours (the shape and rules are the companies module's). A stored

@@ -64,5 +64,4 @@ export class CallSessionRepository {
       p_price_first_attempt_seconds: p.priceFirstAttemptSeconds,
     });
   }
-
 }

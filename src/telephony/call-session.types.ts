@@ -45,8 +45,7 @@ export interface CallAgentConfig {
 }
 
 export type OpenedCallSession =
-  | (CallSession & { created: boolean; config: CallAgentConfig })
-  | { outcome: 'unknown_company'; created: false; path_company_id: string | null };
+  (CallSession & { created: boolean; config: CallAgentConfig }) | { outcome: 'unknown_company'; created: false; path_company_id: string | null };
 
 export interface HandoffTarget {
   call_sid: string;
@@ -59,5 +58,4 @@ export interface HandoffTarget {
 }
 
 export type RecordedCallStatus =
-  | { found: false; call_sid: string }
-  | (CallSession & { found: true; duplicate: boolean; applied: boolean; usage_event_id?: string | null });
+  { found: false; call_sid: string } | (CallSession & { found: true; duplicate: boolean; applied: boolean; usage_event_id?: string | null });

@@ -55,7 +55,15 @@ export class CallStatusService {
     bindLogContext({ company_id: result.company_id });
     if (result.duplicate) this.metrics.increment('status_callbacks_duplicate');
     this.logger.log(
-      { event: 'call_status', call_sid: callSid, company_id: result.company_id, status, applied: result.applied, duplicate: result.duplicate, session_status: result.status },
+      {
+        event: 'call_status',
+        call_sid: callSid,
+        company_id: result.company_id,
+        status,
+        applied: result.applied,
+        duplicate: result.duplicate,
+        session_status: result.status,
+      },
       result.applied ? `Call is ${result.status}` : 'Status callback recorded without changing the call',
     );
   }

@@ -59,7 +59,10 @@ export class ConnectActionService {
         return apologyTwiml(target?.language, target?.fallback_number);
       }
       const number = [target?.transfer_number, target?.fallback_number].find(isDialOutNumber);
-      this.logger.log({ event: 'call_handoff', ...log, transferred: Boolean(number) }, number ? 'Transferring the caller to a person' : 'No transfer number: telling the caller');
+      this.logger.log(
+        { event: 'call_handoff', ...log, transferred: Boolean(number) },
+        number ? 'Transferring the caller to a person' : 'No transfer number: telling the caller',
+      );
       return number ? transferTwiml(number, target?.language) : noTransferTwiml(target?.language);
     } catch (error) {
       this.logger.error({ event: 'call_handoff_failed', call_sid: callSid, err: error }, 'Hand-off failed; apologising');

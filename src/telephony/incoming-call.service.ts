@@ -83,7 +83,13 @@ export class IncomingCallService {
     if (opened.company_mismatch && opened.created) {
       this.metrics.increment('company_mismatch');
       this.logger.warn(
-        { event: 'incoming_call_company_mismatch', call_sid: callSid, to: maskPhoneNumber(opened.to_number), company_id: opened.company_id, path_company_id: opened.path_company_id },
+        {
+          event: 'incoming_call_company_mismatch',
+          call_sid: callSid,
+          to: maskPhoneNumber(opened.to_number),
+          company_id: opened.company_id,
+          path_company_id: opened.path_company_id,
+        },
         'The dialed number belongs to another company than the webhook path names; the number decides. Reconfigure the number.',
       );
     }
@@ -92,7 +98,10 @@ export class IncomingCallService {
     if (outcome === 'connected' || outcome === 'not_handled') {
       const hours = checkBusinessHours(config.business_hours, new Date());
       if (hours.reason === 'invalid_configuration') {
-        this.logger.warn({ event: 'business_hours_invalid', company_id: opened.company_id, problem: hours.problem }, 'Business hours cannot be read; the line stays open');
+        this.logger.warn(
+          { event: 'business_hours_invalid', company_id: opened.company_id, problem: hours.problem },
+          'Business hours cannot be read; the line stays open',
+        );
       }
       // A new session is stored already refused after hours (open_call_session decides, so it never counts as live);
       // a session that existed before this webhook (a retry, or one a status callback stored first) is decided here.
@@ -105,13 +114,19 @@ export class IncomingCallService {
     const log = { call_sid: callSid, company_id: opened.company_id, outcome, retried: !opened.created, configured_voice_path: config.voice_path };
     if (outcome === 'refused_limit' || outcome === 'refused_after_hours') {
       this.metrics.increment(outcome === 'refused_limit' ? 'calls_refused_limit' : 'calls_refused_after_hours');
-      this.logger.log({ event: 'incoming_call_refused', ...log }, outcome === 'refused_limit' ? 'Refused: concurrent-call limit reached' : 'Refused: outside business hours');
+      this.logger.log(
+        { event: 'incoming_call_refused', ...log },
+        outcome === 'refused_limit' ? 'Refused: concurrent-call limit reached' : 'Refused: outside business hours',
+      );
       return refusalTwiml(outcome === 'refused_limit' ? 'limit' : 'after_hours', config.language);
     }
 
     const voicePath = effectiveVoicePath(config.voice_path, this.appConfig);
     if (voicePath.downgraded) {
-      this.logger.warn({ event: 'voice_path_downgraded', call_sid: callSid, company_id: opened.company_id, reason: voicePath.reason }, 'Serving the call through ConversationRelay');
+      this.logger.warn(
+        { event: 'voice_path_downgraded', call_sid: callSid, company_id: opened.company_id, reason: voicePath.reason },
+        'Serving the call through ConversationRelay',
+      );
     }
     const kind = voicePath.path;
     const twiml = connectTwiml({
@@ -129,7 +144,10 @@ export class IncomingCallService {
       ttsProvider: config.tts_provider,
     });
     this.metrics.increment('calls_connected');
-    this.logger.log({ event: 'call_opened', ...log, from: maskPhoneNumber(opened.from_number), matched_table: opened.matched_table }, 'Call connected to the agent');
+    this.logger.log(
+      { event: 'call_opened', ...log, from: maskPhoneNumber(opened.from_number), matched_table: opened.matched_table },
+      'Call connected to the agent',
+    );
     return twiml;
   }
 }

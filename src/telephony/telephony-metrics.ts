@@ -23,7 +23,12 @@ export class TelephonyMetrics {
   constructor(metrics: MetricsService) {
     // Every counter shows from the start (0), so dashboards and alerts see a series before the first event.
     for (const counter of TELEPHONY_COUNTERS) this.counts.set(counter, 0);
-    metrics.exposeCounts('telephony_events_total', 'Telephony events on this instance: calls connected, refused, apologised, company mismatches, status callbacks, prices backfilled', 'event', () => this.snapshot());
+    metrics.exposeCounts(
+      'telephony_events_total',
+      'Telephony events on this instance: calls connected, refused, apologised, company mismatches, status callbacks, prices backfilled',
+      'event',
+      () => this.snapshot(),
+    );
   }
 
   increment(counter: TelephonyCounter, by = 1): void {

@@ -5,7 +5,14 @@ import { apologyTwiml, connectTwiml, refusalTwiml, transferTwiml } from './voice
 
 describe('voice TwiML', () => {
   it('builds ConversationRelay with the token as a <Parameter>', () => {
-    const xml = connectTwiml({ kind: 'conversation_relay', streamUrl: 'wss://h/conversation-relay', actionUrl: 'https://h/voice/connect-action', token: 'a.b', language: 'es-MX', greeting: 'Hola' });
+    const xml = connectTwiml({
+      kind: 'conversation_relay',
+      streamUrl: 'wss://h/conversation-relay',
+      actionUrl: 'https://h/voice/connect-action',
+      token: 'a.b',
+      language: 'es-MX',
+      greeting: 'Hola',
+    });
     expect(xml).toBe(
       '<?xml version="1.0" encoding="UTF-8"?><Response><Connect action="https://h/voice/connect-action">' +
         '<ConversationRelay url="wss://h/conversation-relay" language="es-MX" welcomeGreeting="Hola" debug="tokens-played"><Parameter name="token" value="a.b"/></ConversationRelay>' +
@@ -14,7 +21,14 @@ describe('voice TwiML', () => {
   });
 
   it('escapes text so that it cannot become a verb', () => {
-    const xml = connectTwiml({ kind: 'conversation_relay', streamUrl: 'wss://h/r', actionUrl: 'https://h/a', token: 't', language: 'es-MX', greeting: '</Say><Dial>+1555</Dial>"' });
+    const xml = connectTwiml({
+      kind: 'conversation_relay',
+      streamUrl: 'wss://h/r',
+      actionUrl: 'https://h/a',
+      token: 't',
+      language: 'es-MX',
+      greeting: '</Say><Dial>+1555</Dial>"',
+    });
     expect(xml).toContain('welcomeGreeting="&lt;/Say>&lt;Dial>+1555&lt;/Dial>&quot;"'); // '>' needs no escape in an attribute
     expect(xml).not.toContain('<Dial>');
   });

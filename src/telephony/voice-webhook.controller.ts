@@ -41,7 +41,11 @@ export class VoiceWebhookController {
   @HttpCode(200)
   @Header('Content-Type', 'text/xml; charset=utf-8')
   @ApiOperation({ summary: "Twilio's incoming-call webhook: TwiML connecting the caller to the company's agent; never a 5xx" })
-  @ApiParam({ name: 'company_id', description: 'The company the number was configured for; the dialed number decides when it is known', example: '00000000-0000-4000-8000-000000000001' })
+  @ApiParam({
+    name: 'company_id',
+    description: 'The company the number was configured for; the dialed number decides when it is known',
+    example: '00000000-0000-4000-8000-000000000001',
+  })
   @ApiBody({ type: IncomingCallWebhookDto })
   @ApiProduces('text/xml')
   @ApiOkResponse(INCOMING_TWIML)

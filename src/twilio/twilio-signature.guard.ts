@@ -26,7 +26,10 @@ export class TwilioSignatureGuard implements CanActivate {
       : this.validator.isValidForm(url, signature, formParams(request.body));
     if (!valid) {
       this.metrics.signatureFailure(request.route?.path ?? request.path);
-      this.logger.warn({ event: 'twilio_signature_rejected', path: request.path, has_signature: Boolean(signature) }, 'Rejected a request without a valid Twilio signature');
+      this.logger.warn(
+        { event: 'twilio_signature_rejected', path: request.path, has_signature: Boolean(signature) },
+        'Rejected a request without a valid Twilio signature',
+      );
       throw new ForbiddenException('Invalid or missing X-Twilio-Signature');
     }
     return true;

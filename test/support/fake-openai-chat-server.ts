@@ -70,7 +70,9 @@ export class FakeOpenAiChatServer {
     res.on('close', () => this.open.delete(res));
     const id = `chatcmpl-${Math.random().toString(36).slice(2)}`;
     const send = (choices: unknown[], extra: Record<string, unknown> = {}): void => {
-      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body.model, system_fingerprint: 'fp_test', choices, ...extra })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body.model, system_fingerprint: 'fp_test', choices, ...extra })}\n\n`,
+      );
     };
     const delta = (d: Record<string, unknown>, finish: string | null = null): void => send([{ index: 0, delta: d, logprobs: null, finish_reason: finish }]);
     const finish = (reason: string, usage?: { prompt_tokens: number; completion_tokens: number }): void => {

@@ -137,7 +137,13 @@ export function mexicanRegulation(endUserType: 'business' | 'individual'): Regul
             requirement_name: 'proof_of_address',
             description: 'Must be within locality or region covered by the phone numbers prefix',
             accepted_documents: [
-              { name: 'Address Validation', type: 'business_address', url: 'https://numbers.twilio.com/v2/RegulatoryCompliance/DocumentTypes/address', fields: ['address_sids'], detailed_fields: [] },
+              {
+                name: 'Address Validation',
+                type: 'business_address',
+                url: 'https://numbers.twilio.com/v2/RegulatoryCompliance/DocumentTypes/address',
+                fields: ['address_sids'],
+                detailed_fields: [],
+              },
             ],
           },
         ],
@@ -331,9 +337,9 @@ export class FakeTwilioProvisioning {
 
   private injure(res: ServerResponse, fault: Exclude<Fault, { lateMs: number }>): void {
     if ('status' in fault) {
-      res.writeHead(fault.status, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ code: 20500, message: 'Internal Server Error', more_info: 'https://www.twilio.com/docs/errors/20500', status: fault.status }),
-      );
+      res
+        .writeHead(fault.status, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ code: 20500, message: 'Internal Server Error', more_info: 'https://www.twilio.com/docs/errors/20500', status: fault.status }));
       return;
     }
     setTimeout(() => {
@@ -380,11 +386,27 @@ export class FakeTwilioProvisioning {
           (!r.query.NumberType || x.number_type === r.query.NumberType) &&
           (!r.query.EndUserType || x.end_user_type === r.query.EndUserType),
       );
-      return [200, this.v2Page('results', found.map((x) => ({ ...x, url: `https://numbers.twilio.com${rc}/Regulations/${x.sid}` })), r)];
+      return [
+        200,
+        this.v2Page(
+          'results',
+          found.map((x) => ({ ...x, url: `https://numbers.twilio.com${rc}/Regulations/${x.sid}` })),
+          r,
+        ),
+      ];
     }
     if (r.method === 'POST' && r.path === `${rc}/EndUsers`) {
       if (!p.FriendlyName || !['individual', 'business'].includes(p.Type)) throw new HttpError(400, 20001, 'FriendlyName and Type are required');
-      const endUser = { sid: sid('IT'), account_sid: this.accountSid, friendly_name: p.FriendlyName, type: p.Type, attributes: parseJson(p.Attributes), date_created: iso(), date_updated: iso(), url: '' };
+      const endUser = {
+        sid: sid('IT'),
+        account_sid: this.accountSid,
+        friendly_name: p.FriendlyName,
+        type: p.Type,
+        attributes: parseJson(p.Attributes),
+        date_created: iso(),
+        date_updated: iso(),
+        url: '',
+      };
       this.endUsers.set(endUser.sid, endUser);
       return [201, endUser];
     }
@@ -410,9 +432,22 @@ export class FakeTwilioProvisioning {
       if (!p[f]) throw new HttpError(400, 21600, `${f} is required`);
     }
     const address = {
-      sid: sid('AD'), account_sid: this.accountSid, customer_name: p.CustomerName, street: p.Street, street_secondary: null,
-      city: p.City, region: p.Region, postal_code: p.PostalCode, iso_country: p.IsoCountry, friendly_name: p.FriendlyName ?? null,
-      emergency_enabled: false, validated: true, verified: false, date_created: rfc2822(), date_updated: rfc2822(), uri: '',
+      sid: sid('AD'),
+      account_sid: this.accountSid,
+      customer_name: p.CustomerName,
+      street: p.Street,
+      street_secondary: null,
+      city: p.City,
+      region: p.Region,
+      postal_code: p.PostalCode,
+      iso_country: p.IsoCountry,
+      friendly_name: p.FriendlyName ?? null,
+      emergency_enabled: false,
+      validated: true,
+      verified: false,
+      date_created: rfc2822(),
+      date_updated: rfc2822(),
+      uri: '',
     };
     this.addresses.set(address.sid, address);
     return address;
@@ -420,8 +455,19 @@ export class FakeTwilioProvisioning {
 
   private storeDocument(p: Record<string, string>, file?: { name: string; type: string; size: number }): Json {
     const doc = {
-      sid: sid('RD'), account_sid: this.accountSid, friendly_name: p.FriendlyName, mime_type: file?.type ?? null, status: 'draft',
-      failure_reason: null, errors: null, type: p.Type, attributes: parseJson(p.Attributes), date_created: iso(), date_updated: iso(), url: '', file,
+      sid: sid('RD'),
+      account_sid: this.accountSid,
+      friendly_name: p.FriendlyName,
+      mime_type: file?.type ?? null,
+      status: 'draft',
+      failure_reason: null,
+      errors: null,
+      type: p.Type,
+      attributes: parseJson(p.Attributes),
+      date_created: iso(),
+      date_updated: iso(),
+      url: '',
+      file,
     };
     this.documents.set(doc.sid, doc);
     const { file: _file, ...json } = doc;
@@ -440,8 +486,18 @@ export class FakeTwilioProvisioning {
     const regulation = p.RegulationSid ? this.regulations.find((x) => x.sid === p.RegulationSid) : undefined;
     if (p.RegulationSid && !regulation) throw new HttpError(400, 22201, `Regulation ${p.RegulationSid} not found`);
     const bundle: FakeBundle = {
-      sid: sid('BU'), account_sid: this.accountSid, regulation_sid: regulation?.sid ?? null, friendly_name: p.FriendlyName, status: 'draft',
-      valid_until: null, email: p.Email, status_callback: p.StatusCallback ?? null, date_created: iso(), date_updated: iso(), items: [], evaluations: [],
+      sid: sid('BU'),
+      account_sid: this.accountSid,
+      regulation_sid: regulation?.sid ?? null,
+      friendly_name: p.FriendlyName,
+      status: 'draft',
+      valid_until: null,
+      email: p.Email,
+      status_callback: p.StatusCallback ?? null,
+      date_created: iso(),
+      date_updated: iso(),
+      items: [],
+      evaluations: [],
     };
     this.bundles.set(bundle.sid, bundle);
     return this.bundleJson(bundle);
@@ -450,9 +506,23 @@ export class FakeTwilioProvisioning {
   private bundleJson(b: FakeBundle): Json {
     const url = `https://numbers.twilio.com/v2/RegulatoryCompliance/Bundles/${b.sid}`;
     return {
-      sid: b.sid, account_sid: this.accountSid, regulation_sid: b.regulation_sid, friendly_name: b.friendly_name, status: b.status,
-      valid_until: b.valid_until, email: b.email, status_callback: b.status_callback, date_created: b.date_created, date_updated: b.date_updated,
-      url, links: { evaluations: `${url}/Evaluations`, item_assignments: `${url}/ItemAssignments`, bundle_copies: `${url}/Copies`, replace_items: `${url}/ReplaceItems` },
+      sid: b.sid,
+      account_sid: this.accountSid,
+      regulation_sid: b.regulation_sid,
+      friendly_name: b.friendly_name,
+      status: b.status,
+      valid_until: b.valid_until,
+      email: b.email,
+      status_callback: b.status_callback,
+      date_created: b.date_created,
+      date_updated: b.date_updated,
+      url,
+      links: {
+        evaluations: `${url}/Evaluations`,
+        item_assignments: `${url}/ItemAssignments`,
+        bundle_copies: `${url}/Copies`,
+        replace_items: `${url}/ReplaceItems`,
+      },
     };
   }
 
@@ -479,28 +549,48 @@ export class FakeTwilioProvisioning {
   /** Compliant when an end user is assigned and every supporting-document requirement has an accepted document. */
   private evaluate(b: FakeBundle): Json {
     const regulation = this.regulations.find((x) => x.sid === b.regulation_sid);
-    const requirements = (regulation?.requirements ?? {}) as { supporting_document?: Array<Array<{ name: string; requirement_name: string; accepted_documents: Array<{ type: string }> }>> };
+    const requirements = (regulation?.requirements ?? {}) as {
+      supporting_document?: Array<Array<{ name: string; requirement_name: string; accepted_documents: Array<{ type: string }> }>>;
+    };
     const types = b.items.filter((s) => s.startsWith('RD')).map((s) => this.documents.get(s)!.type as string);
     const results: Json[] = [];
     const hasEndUser = b.items.some((s) => s.startsWith('IT'));
     results.push({
-      friendly_name: 'End user', object_type: regulation?.end_user_type ?? 'business', passed: hasEndUser,
-      failure_reason: hasEndUser ? null : 'An End-User is missing. Please add one to the regulatory bundle.', error_code: hasEndUser ? null : 22214,
-      valid: [], invalid: [], requirement_friendly_name: 'End user', requirement_name: 'end_user_info',
+      friendly_name: 'End user',
+      object_type: regulation?.end_user_type ?? 'business',
+      passed: hasEndUser,
+      failure_reason: hasEndUser ? null : 'An End-User is missing. Please add one to the regulatory bundle.',
+      error_code: hasEndUser ? null : 22214,
+      valid: [],
+      invalid: [],
+      requirement_friendly_name: 'End user',
+      requirement_name: 'end_user_info',
     });
     for (const group of requirements.supporting_document ?? []) {
       for (const requirement of group) {
         const passed = requirement.accepted_documents.some((d) => types.includes(d.type));
         results.push({
-          friendly_name: requirement.name, object_type: 'document', passed,
+          friendly_name: requirement.name,
+          object_type: 'document',
+          passed,
           failure_reason: passed ? null : `A ${requirement.name} document is missing. Please add one to the regulatory bundle.`,
-          error_code: passed ? null : 22216, valid: [], invalid: [], requirement_friendly_name: requirement.name, requirement_name: requirement.requirement_name,
+          error_code: passed ? null : 22216,
+          valid: [],
+          invalid: [],
+          requirement_friendly_name: requirement.name,
+          requirement_name: requirement.requirement_name,
         });
       }
     }
     const evaluation = {
-      sid: sid('EL'), account_sid: this.accountSid, regulation_sid: b.regulation_sid, bundle_sid: b.sid,
-      status: results.every((x) => x.passed) ? 'compliant' : 'noncompliant', results, date_created: iso(), url: '',
+      sid: sid('EL'),
+      account_sid: this.accountSid,
+      regulation_sid: b.regulation_sid,
+      bundle_sid: b.sid,
+      status: results.every((x) => x.passed) ? 'compliant' : 'noncompliant',
+      results,
+      date_created: iso(),
+      url: '',
     };
     (b.evaluations as Json[]).unshift(evaluation);
     return evaluation;
@@ -513,11 +603,28 @@ export class FakeTwilioProvisioning {
     const numbers = this.ordered((this.available.get(`${country}:${type}`) ?? []).filter((n) => !contains || n.includes(contains))).slice(0, pageSize);
     return {
       available_phone_numbers: numbers.map((n) => ({
-        friendly_name: n, phone_number: n, lata: null, locality: 'Ciudad de México', rate_center: null, latitude: null, longitude: null,
-        region: null, postal_code: null, iso_country: country, address_requirements: 'local', beta: false,
+        friendly_name: n,
+        phone_number: n,
+        lata: null,
+        locality: 'Ciudad de México',
+        rate_center: null,
+        latitude: null,
+        longitude: null,
+        region: null,
+        postal_code: null,
+        iso_country: country,
+        address_requirements: 'local',
+        beta: false,
         capabilities: { voice: true, sms: false, mms: false, fax: false },
       })),
-      end: Math.max(numbers.length - 1, 0), first_page_uri: r.path, next_page_uri: null, page: 0, page_size: pageSize, previous_page_uri: null, start: 0, uri: r.path,
+      end: Math.max(numbers.length - 1, 0),
+      first_page_uri: r.path,
+      next_page_uri: null,
+      page: 0,
+      page_size: pageSize,
+      previous_page_uri: null,
+      start: 0,
+      uri: r.path,
     };
   }
 
@@ -545,7 +652,14 @@ export class FakeTwilioProvisioning {
     const pageSize = Number(r.query.PageSize ?? 50);
     return {
       incoming_phone_numbers: all.slice(0, pageSize),
-      end: Math.max(all.length - 1, 0), first_page_uri: r.path, next_page_uri: null, page: 0, page_size: pageSize, previous_page_uri: null, start: 0, uri: r.path,
+      end: Math.max(all.length - 1, 0),
+      first_page_uri: r.path,
+      next_page_uri: null,
+      page: 0,
+      page_size: pageSize,
+      previous_page_uri: null,
+      start: 0,
+      uri: r.path,
     };
   }
 
@@ -558,21 +672,50 @@ export class FakeTwilioProvisioning {
       if (!bundle || bundle.status !== 'twilio-approved') throw new HttpError(400, 21649, `Bundle [${p.BundleSid}] status is not twilio-approved`);
     }
     if (!p.AddressSid || !this.addresses.has(p.AddressSid)) throw new HttpError(400, 21631, 'Phone Number Requires an Address');
-    this.available.set(key, this.available.get(key)!.filter((n) => n !== p.PhoneNumber));
+    this.available.set(
+      key,
+      this.available.get(key)!.filter((n) => n !== p.PhoneNumber),
+    );
     return this.incomingNumber(p);
   }
 
   private incomingNumber(p: Record<string, string>): FakeIncomingNumber {
     const number: FakeIncomingNumber = {
-      sid: sid('PN'), account_sid: this.accountSid, phone_number: p.PhoneNumber, friendly_name: p.FriendlyName ?? p.PhoneNumber,
-      bundle_sid: p.BundleSid ?? null, address_sid: p.AddressSid ?? null, address_requirements: 'local', identity_sid: null, api_version: '2010-04-01',
-      beta: false, capabilities: { voice: true, sms: false, mms: false, fax: false }, origin: 'twilio', status: 'in-use', type: null,
-      voice_url: p.VoiceUrl ?? null, voice_method: p.VoiceMethod ?? 'POST', voice_fallback_url: null, voice_fallback_method: 'POST',
-      voice_caller_id_lookup: false, voice_application_sid: null, voice_receive_mode: 'voice', trunk_sid: null,
-      sms_url: p.SmsUrl ?? null, sms_method: p.SmsMethod ?? 'POST', sms_fallback_url: null, sms_fallback_method: 'POST', sms_application_sid: null,
-      status_callback: p.StatusCallback ?? null, status_callback_method: p.StatusCallbackMethod ?? 'POST',
-      emergency_status: 'Inactive', emergency_address_sid: null, emergency_address_status: 'unregistered',
-      date_created: rfc2822(), date_updated: rfc2822(), uri: '',
+      sid: sid('PN'),
+      account_sid: this.accountSid,
+      phone_number: p.PhoneNumber,
+      friendly_name: p.FriendlyName ?? p.PhoneNumber,
+      bundle_sid: p.BundleSid ?? null,
+      address_sid: p.AddressSid ?? null,
+      address_requirements: 'local',
+      identity_sid: null,
+      api_version: '2010-04-01',
+      beta: false,
+      capabilities: { voice: true, sms: false, mms: false, fax: false },
+      origin: 'twilio',
+      status: 'in-use',
+      type: null,
+      voice_url: p.VoiceUrl ?? null,
+      voice_method: p.VoiceMethod ?? 'POST',
+      voice_fallback_url: null,
+      voice_fallback_method: 'POST',
+      voice_caller_id_lookup: false,
+      voice_application_sid: null,
+      voice_receive_mode: 'voice',
+      trunk_sid: null,
+      sms_url: p.SmsUrl ?? null,
+      sms_method: p.SmsMethod ?? 'POST',
+      sms_fallback_url: null,
+      sms_fallback_method: 'POST',
+      sms_application_sid: null,
+      status_callback: p.StatusCallback ?? null,
+      status_callback_method: p.StatusCallbackMethod ?? 'POST',
+      emergency_status: 'Inactive',
+      emergency_address_sid: null,
+      emergency_address_status: 'unregistered',
+      date_created: rfc2822(),
+      date_updated: rfc2822(),
+      uri: '',
     };
     number.uri = `/2010-04-01/Accounts/${this.accountSid}/IncomingPhoneNumbers/${number.sid}.json`;
     this.incoming.set(number.sid, number);
@@ -581,8 +724,13 @@ export class FakeTwilioProvisioning {
 
   private updateIncoming(n: FakeIncomingNumber, p: Record<string, string>): FakeIncomingNumber {
     const map: Record<string, keyof FakeIncomingNumber> = {
-      VoiceUrl: 'voice_url', VoiceMethod: 'voice_method', SmsUrl: 'sms_url', SmsMethod: 'sms_method',
-      StatusCallback: 'status_callback', StatusCallbackMethod: 'status_callback_method', FriendlyName: 'friendly_name',
+      VoiceUrl: 'voice_url',
+      VoiceMethod: 'voice_method',
+      SmsUrl: 'sms_url',
+      SmsMethod: 'sms_method',
+      StatusCallback: 'status_callback',
+      StatusCallbackMethod: 'status_callback_method',
+      FriendlyName: 'friendly_name',
     };
     for (const [param, field] of Object.entries(map)) if (p[param] !== undefined) (n as Json)[field] = p[param];
     n.date_updated = rfc2822();
@@ -592,7 +740,10 @@ export class FakeTwilioProvisioning {
   private v2Page(key: string, items: unknown[], r: RecordedRequest): Json {
     const pageSize = Number(r.query.PageSize ?? 50);
     const url = `https://numbers.twilio.com${r.path}`;
-    return { [key]: items.slice(0, pageSize), meta: { first_page_url: url, key, next_page_url: null, page: 0, page_size: pageSize, previous_page_url: null, url } };
+    return {
+      [key]: items.slice(0, pageSize),
+      meta: { first_page_url: url, key, next_page_url: null, page: 0, page_size: pageSize, previous_page_url: null, url },
+    };
   }
 }
 

@@ -48,7 +48,11 @@ export async function startPostgrestServer(pool: Pool, jwtSecret: string): Promi
   const secret = new TextEncoder().encode(jwtSecret);
   const now = Math.floor(Date.now() / 1000);
   const key = (role: string): Promise<string> =>
-    new SignJWT({ iss: 'supabase', ref: 'test', role }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + 3600).sign(secret);
+    new SignJWT({ iss: 'supabase', ref: 'test', role })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt(now)
+      .setExpirationTime(now + 3600)
+      .sign(secret);
   const serviceRoleKey = await key('service_role');
   const anonKey = await key('anon');
   const calls: PostgrestServer['calls'] = [];
@@ -83,12 +87,16 @@ export async function startPostgrestServer(pool: Pool, jwtSecret: string): Promi
     const keys = Object.keys(body);
     const routine = await findRoutine(pool, fn, keys);
     if (!routine) {
-      return record(fn, body, send(res, 404, {
-        code: 'PGRST202',
-        message: `Could not find the function public.${fn}(${[...keys].sort().join(', ')}) in the schema cache`,
-        details: 'Searched for the function with the given argument names, but no matches were found in the schema cache.',
-        hint: null,
-      }));
+      return record(
+        fn,
+        body,
+        send(res, 404, {
+          code: 'PGRST202',
+          message: `Could not find the function public.${fn}(${[...keys].sort().join(', ')}) in the schema cache`,
+          details: 'Searched for the function with the given argument names, but no matches were found in the schema cache.',
+          hint: null,
+        }),
+      );
     }
     const role = typeof claims.role === 'string' ? claims.role : 'anon';
     const client = await pool.connect();

@@ -16,13 +16,25 @@ export function bundleBody(companyId: string, overrides: Record<string, unknown>
     end_user_type: 'business',
     email: 'compliance@example.com',
     end_user: { business_name: 'Clínica Dental Sonrisa SA de CV', business_registration_number: 'CDS123456AB1' },
-    address: { customer_name: 'Clínica Dental Sonrisa', street: 'Av. Insurgentes Sur 1234', city: 'Ciudad de México', region: 'CDMX', postal_code: '03100', iso_country: 'MX' },
+    address: {
+      customer_name: 'Clínica Dental Sonrisa',
+      street: 'Av. Insurgentes Sur 1234',
+      city: 'Ciudad de México',
+      region: 'CDMX',
+      postal_code: '03100',
+      iso_country: 'MX',
+    },
     number_preferences: { contains: '55' },
     ...overrides,
   };
 }
 
-export function uploadDocument(t: TestApp, user: TestUser, bundleId: string, options: { type?: string; attributes?: string; file?: Buffer; filename?: string; contentType?: string } = {}) {
+export function uploadDocument(
+  t: TestApp,
+  user: TestUser,
+  bundleId: string,
+  options: { type?: string; attributes?: string; file?: Buffer; filename?: string; contentType?: string } = {},
+) {
   const req = request(t.server)
     .post(`/api/bundles/${bundleId}/documents`)
     .set(bearer(user))

@@ -13,7 +13,8 @@ export function strictMock<T extends object>(name: string, methods: Methods<T>):
     get(target, property) {
       if (typeof property === 'string' && property in target) return target[property];
       // Promise resolution and vitest's pretty-printer probe these; they are not calls of the dependency.
-      if (property === 'then' || typeof property === 'symbol' || property === 'asymmetricMatch' || property === 'nodeType' || property === '$$typeof') return undefined;
+      if (property === 'then' || typeof property === 'symbol' || property === 'asymmetricMatch' || property === 'nodeType' || property === '$$typeof')
+        return undefined;
       throw new Error(`Unexpected use of ${name}.${String(property)}`);
     },
   }) as unknown as T & { [K in keyof T]: Mock };

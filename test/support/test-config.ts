@@ -36,7 +36,15 @@ export function testConfig(overrides: DeepPartial<AppConfig> = {}): AppConfig {
     agent: { llmTimeoutMs: 2_000, llmRates: { 'test-model': { input: 1, output: 2 } } },
     // Webhook deliveries are off unless a test turns them on (then a fast timer and short retries).
     events: {
-      webhooks: { enabled: false, pollIntervalMs: 100, retryScheduleSeconds: [0.2, 0.4, 0.8], timeoutMs: 2_000, concurrency: 8, leaseSeconds: 30, allowLoopback: true },
+      webhooks: {
+        enabled: false,
+        pollIntervalMs: 100,
+        retryScheduleSeconds: [0.2, 0.4, 0.8],
+        timeoutMs: 2_000,
+        concurrency: 8,
+        leaseSeconds: 30,
+        allowLoopback: true,
+      },
       stream: { pollIntervalMs: 100, heartbeatSeconds: 15 },
     },
     // The bundle monitor never runs on a timer in tests: they call it directly.
@@ -51,10 +59,7 @@ function merge(target: object, source: object): object {
   const out: Record<string, unknown> = { ...(target as Record<string, unknown>) };
   for (const [key, value] of Object.entries(source)) {
     const current = out[key];
-    out[key] =
-      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object'
-        ? merge(current, value)
-        : value;
+    out[key] = value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object' ? merge(current, value) : value;
   }
   return out;
 }

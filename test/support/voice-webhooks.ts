@@ -72,7 +72,13 @@ export type TwimlNode = Record<string, unknown>;
 export function parseTwiml(xml: string): { Response: TwimlNode } {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new Error(`Not well-formed XML: ${JSON.stringify(valid.err)}`);
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, parseAttributeValue: false, isArray: (name) => ['Say', 'Parameter', 'Dial'].includes(name) });
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    isArray: (name) => ['Say', 'Parameter', 'Dial'].includes(name),
+  });
   return parser.parse(xml) as { Response: TwimlNode };
 }
 

@@ -27,7 +27,12 @@ export class WebhookReceiver {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        const hit: ReceivedWebhook = { headers: req.headers as Record<string, string>, body, json: JSON.parse(body) as ReceivedWebhook['json'], at: Date.now() };
+        const hit: ReceivedWebhook = {
+          headers: req.headers as Record<string, string>,
+          body,
+          json: JSON.parse(body) as ReceivedWebhook['json'],
+          at: Date.now(),
+        };
         const receiver = holder.receiver!;
         const index = receiver.received.push(hit) - 1;
         const answer = req.url === path ? receiver.respond(hit, index) : 404;

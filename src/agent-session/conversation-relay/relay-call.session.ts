@@ -70,8 +70,14 @@ export class RelayCallSession implements LiveCall {
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.setupTimer = setTimeout(() => this.reject('no setup message'), FIRST_MESSAGE_TIMEOUT_MS);
     // Bound to the socket's log context (the gateway creates the session in it): the closing lines carry the call SID.
-    socket.on('close', AsyncResource.bind(() => void this.cleanup('socket_closed')));
-    socket.on('error', AsyncResource.bind(() => void this.cleanup('socket_error')));
+    socket.on(
+      'close',
+      AsyncResource.bind(() => void this.cleanup('socket_closed')),
+    );
+    socket.on(
+      'error',
+      AsyncResource.bind(() => void this.cleanup('socket_error')),
+    );
   }
 
   /** A parsed frame (null: not a JSON object) and its size in bytes. */

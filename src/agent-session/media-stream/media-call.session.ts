@@ -73,8 +73,14 @@ export class MediaCallSession implements LiveCall {
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.startTimer = setTimeout(() => this.reject('no start message'), FIRST_MESSAGE_TIMEOUT_MS);
     // Bound to the socket's log context (the gateway creates the session in it): the closing lines carry the call SID.
-    socket.on('close', AsyncResource.bind(() => void this.cleanup('socket_closed')));
-    socket.on('error', AsyncResource.bind(() => void this.cleanup('socket_error')));
+    socket.on(
+      'close',
+      AsyncResource.bind(() => void this.cleanup('socket_closed')),
+    );
+    socket.on(
+      'error',
+      AsyncResource.bind(() => void this.cleanup('socket_error')),
+    );
   }
 
   /** A parsed Twilio frame (null: not a JSON object). The `media` branch is the hot path. */
@@ -359,7 +365,10 @@ export class MediaCallSession implements LiveCall {
   /** The provider connected (or is connecting) and says nothing while the caller waits: as good as gone. */
   private providerSilent(awaited: Awaiting): void {
     if (this.ending || this.ended) return;
-    this.logger.warn({ event: 'realtime_silent', call_sid: this.callSid, awaited, silent_ms: PROVIDER_SILENCE_MS }, 'The realtime provider went silent while the caller waited');
+    this.logger.warn(
+      { event: 'realtime_silent', call_sid: this.callSid, awaited, silent_ms: PROVIDER_SILENCE_MS },
+      'The realtime provider went silent while the caller waited',
+    );
     void this.rescue('realtime provider silent');
   }
 

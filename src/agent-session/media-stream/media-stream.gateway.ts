@@ -59,15 +59,17 @@ export class MediaStreamGateway implements OnGatewayConnection, OnGatewayInit {
     const logContext: LogBindings = { voice_path: 'media_stream' };
     const session = runInLogContext(logContext, () => new MediaCallSession(socket, this.deps));
     this.heartbeat.watch(socket);
-    socket.on('message', (data, isBinary) => runInLogContext(logContext, () => {
-      const text = frameText(data, isBinary);
-      if (text === null) return;
-      // Caller audio, 50 frames a second: Twilio's `media` frames start with the event name; the payload is base64.
-      if (text.startsWith(MEDIA_PREFIX)) {
-        const payload = plainStringField(text, 'payload');
-        if (payload !== undefined) return session.audioIn(payload);
-      }
-      session.handle(parseJsonObject(text));
-    }));
+    socket.on('message', (data, isBinary) =>
+      runInLogContext(logContext, () => {
+        const text = frameText(data, isBinary);
+        if (text === null) return;
+        // Caller audio, 50 frames a second: Twilio's `media` frames start with the event name; the payload is base64.
+        if (text.startsWith(MEDIA_PREFIX)) {
+          const payload = plainStringField(text, 'payload');
+          if (payload !== undefined) return session.audioIn(payload);
+        }
+        session.handle(parseJsonObject(text));
+      }),
+    );
   }
 }

@@ -10,8 +10,17 @@ const call = (profile: Partial<CallContext['profile']>): CallContext => ({
   to_number: null,
   knowledge: [],
   profile: {
-    name: 'Sofía', language: 'es-MX', greeting: null, instructions: null, voice: null, tts_provider: null, realtime_voice: null,
-    voice_path: 'media_stream', transfer_number: null, fallback_number: null, ...profile,
+    name: 'Sofía',
+    language: 'es-MX',
+    greeting: null,
+    instructions: null,
+    voice: null,
+    tts_provider: null,
+    realtime_voice: null,
+    voice_path: 'media_stream',
+    transfer_number: null,
+    fallback_number: null,
+    ...profile,
   },
 });
 

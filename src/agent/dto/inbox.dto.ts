@@ -71,7 +71,12 @@ export class ConversationTurnDto {
   @ApiProperty({ description: 'The text', example: '¿A qué hora abren?' })
   text: string;
 
-  @ApiProperty({ description: 'What the agent did with its turn (answer, take_message, message_taken, handoff, ...)', nullable: true, type: String, example: 'answer' })
+  @ApiProperty({
+    description: 'What the agent did with its turn (answer, take_message, message_taken, handoff, ...)',
+    nullable: true,
+    type: String,
+    example: 'answer',
+  })
   action: string | null;
 
   @ApiProperty({ description: 'The brain that answered', nullable: true, type: String, enum: ['knowledge', 'openai'] })

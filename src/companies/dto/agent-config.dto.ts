@@ -15,7 +15,8 @@ export class BusinessHoursDto {
   time_zone: string;
 
   @ApiProperty({
-    description: 'Per weekday (mon, tue, wed, thu, fri, sat, sun), opening intervals ["HH:MM", "HH:MM"] in local 24-hour time; an absent day is closed. Split overnight hours at midnight ("24:00" ends a day).',
+    description:
+      'Per weekday (mon, tue, wed, thu, fri, sat, sun), opening intervals ["HH:MM", "HH:MM"] in local 24-hour time; an absent day is closed. Split overnight hours at midnight ("24:00" ends a day).',
     type: 'object',
     additionalProperties: { type: 'array', items: { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 2 } },
     example: HOURS_EXAMPLE.weekly,
@@ -37,7 +38,12 @@ export class PutAgentConfigDto {
   @IsLanguageTag()
   language: string;
 
-  @ApiPropertyOptional({ description: 'What the agent says first (up to 1000 characters)', nullable: true, example: 'Hola, gracias por llamar. ¿En qué le puedo ayudar?', maxLength: 1000 })
+  @ApiPropertyOptional({
+    description: 'What the agent says first (up to 1000 characters)',
+    nullable: true,
+    example: 'Hola, gracias por llamar. ¿En qué le puedo ayudar?',
+    maxLength: 1000,
+  })
   @IsOptional()
   @Trim()
   @IsString({ message: 'greeting must be a string' })
@@ -45,7 +51,12 @@ export class PutAgentConfigDto {
   @MaxLength(1000, { message: 'greeting must be at most 1000 characters' })
   greeting?: string | null;
 
-  @ApiPropertyOptional({ description: 'Instructions for the LLM brain (up to 8000 characters)', nullable: true, example: 'Eres la recepcionista de una clínica dental.', maxLength: 8000 })
+  @ApiPropertyOptional({
+    description: 'Instructions for the LLM brain (up to 8000 characters)',
+    nullable: true,
+    example: 'Eres la recepcionista de una clínica dental.',
+    maxLength: 8000,
+  })
   @IsOptional()
   @Trim()
   @IsString({ message: 'instructions must be a string' })
@@ -54,7 +65,8 @@ export class PutAgentConfigDto {
   instructions?: string | null;
 
   @ApiPropertyOptional({
-    description: "ConversationRelay's text-to-speech voice, a voice of tts_provider (Google es-MX-Neural2-A, Amazon Mia-Neural, an ElevenLabs voice id); needs tts_provider",
+    description:
+      "ConversationRelay's text-to-speech voice, a voice of tts_provider (Google es-MX-Neural2-A, Amazon Mia-Neural, an ElevenLabs voice id); needs tts_provider",
     nullable: true,
     example: 'es-MX-Neural2-A',
     maxLength: 100,
@@ -66,12 +78,22 @@ export class PutAgentConfigDto {
   @MaxLength(100, { message: 'voice must be at most 100 characters' })
   voice?: string | null;
 
-  @ApiPropertyOptional({ description: "Twilio's text-to-speech provider for ConversationRelay, sent with voice; Twilio's default (ElevenLabs) when null", nullable: true, enum: TTS_PROVIDERS, example: 'Google' })
+  @ApiPropertyOptional({
+    description: "Twilio's text-to-speech provider for ConversationRelay, sent with voice; Twilio's default (ElevenLabs) when null",
+    nullable: true,
+    enum: TTS_PROVIDERS,
+    example: 'Google',
+  })
   @IsOptional()
   @IsIn(TTS_PROVIDERS, { message: `tts_provider must be one of ${TTS_PROVIDERS.join(', ')}` })
   tts_provider?: (typeof TTS_PROVIDERS)[number] | null;
 
-  @ApiPropertyOptional({ description: "The realtime (media_stream) model's voice, one of OpenAI's built-in voices; marin when null", nullable: true, enum: REALTIME_VOICES, example: 'marin' })
+  @ApiPropertyOptional({
+    description: "The realtime (media_stream) model's voice, one of OpenAI's built-in voices; marin when null",
+    nullable: true,
+    enum: REALTIME_VOICES,
+    example: 'marin',
+  })
   @IsOptional()
   @IsIn(REALTIME_VOICES, { message: `realtime_voice must be one of OpenAI's voices: ${REALTIME_VOICES.join(', ')}` })
   realtime_voice?: (typeof REALTIME_VOICES)[number] | null;
@@ -93,7 +115,8 @@ export class PutAgentConfigDto {
   model?: string | null;
 
   @ApiPropertyOptional({
-    description: 'Where "talk to a person" transfers calls: E.164, a fixed-line, mobile or toll-free number (premium-rate, shared-cost and satellite numbers are refused)',
+    description:
+      'Where "talk to a person" transfers calls: E.164, a fixed-line, mobile or toll-free number (premium-rate, shared-cost and satellite numbers are refused)',
     nullable: true,
     example: '+525511112222',
   })
@@ -102,7 +125,8 @@ export class PutAgentConfigDto {
   transfer_number?: string | null;
 
   @ApiPropertyOptional({
-    description: 'Dialed when the agent cannot take the call: E.164, a fixed-line, mobile or toll-free number (premium-rate, shared-cost and satellite numbers are refused)',
+    description:
+      'Dialed when the agent cannot take the call: E.164, a fixed-line, mobile or toll-free number (premium-rate, shared-cost and satellite numbers are refused)',
     nullable: true,
     example: '+525533334444',
   })
@@ -110,7 +134,12 @@ export class PutAgentConfigDto {
   @IsDialOutNumber()
   fallback_number?: string | null;
 
-  @ApiPropertyOptional({ description: 'Opening hours with their time zone; null means always open', nullable: true, type: BusinessHoursDto, example: HOURS_EXAMPLE })
+  @ApiPropertyOptional({
+    description: 'Opening hours with their time zone; null means always open',
+    nullable: true,
+    type: BusinessHoursDto,
+    example: HOURS_EXAMPLE,
+  })
   @IsOptional()
   @IsBusinessHours()
   business_hours?: BusinessHours | null;
@@ -172,6 +201,12 @@ export class AgentConfigResponseDto {
   @ApiProperty({ description: 'Most simultaneous calls; null means no limit', nullable: true, type: Number, example: 5 })
   max_concurrent_calls: number | null;
 
-  @ApiProperty({ description: 'When it was last saved; null when the defaults were never changed', nullable: true, type: String, format: 'date-time', example: '2026-11-26T12:00:00.000Z' })
+  @ApiProperty({
+    description: 'When it was last saved; null when the defaults were never changed',
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    example: '2026-11-26T12:00:00.000Z',
+  })
   updated_at: string | null;
 }

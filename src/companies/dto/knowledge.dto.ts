@@ -29,14 +29,22 @@ export class KnowledgeEntryParamDto extends CompanyParamDto {
 }
 
 export class KnowledgeEntryFieldsDto {
-  @ApiPropertyOptional({ description: `Title, or the question the entry answers (up to ${KNOWLEDGE_LIMITS.title} characters); weighs more than content in search`, example: '¿Cuál es el horario?', maxLength: KNOWLEDGE_LIMITS.title })
+  @ApiPropertyOptional({
+    description: `Title, or the question the entry answers (up to ${KNOWLEDGE_LIMITS.title} characters); weighs more than content in search`,
+    example: '¿Cuál es el horario?',
+    maxLength: KNOWLEDGE_LIMITS.title,
+  })
   @IsOptional()
   @Trim()
   @IsString({ message: 'title must be a string' })
   @MaxLength(KNOWLEDGE_LIMITS.title, { message: `title must be at most ${KNOWLEDGE_LIMITS.title} characters` })
   title?: string;
 
-  @ApiPropertyOptional({ description: 'Another name for title, for question-and-answer data; send one of the two, not both', example: '¿Cuál es el horario?', maxLength: KNOWLEDGE_LIMITS.title })
+  @ApiPropertyOptional({
+    description: 'Another name for title, for question-and-answer data; send one of the two, not both',
+    example: '¿Cuál es el horario?',
+    maxLength: KNOWLEDGE_LIMITS.title,
+  })
   @IsOptional()
   @IsAbsentWith('title', { message: 'send title or question, not both: they are the same field' })
   @Trim()
@@ -55,16 +63,26 @@ export class KnowledgeEntryFieldsDto {
 }
 
 export class CreateKnowledgeEntryDto extends KnowledgeEntryFieldsDto {
-  @ApiProperty({ description: `The passage the agent answers from (1 to ${KNOWLEDGE_LIMITS.content} characters)`, example: 'Abrimos de lunes a viernes de 9:00 a 19:00.', maxLength: KNOWLEDGE_LIMITS.content })
+  @ApiProperty({
+    description: `The passage the agent answers from (1 to ${KNOWLEDGE_LIMITS.content} characters)`,
+    example: 'Abrimos de lunes a viernes de 9:00 a 19:00.',
+    maxLength: KNOWLEDGE_LIMITS.content,
+  })
   @Trim()
   @IsString({ message: 'content must be a string' })
   @IsNotEmpty({ message: 'content must not be empty' })
-  @MaxLength(KNOWLEDGE_LIMITS.content, { message: `content must be at most ${KNOWLEDGE_LIMITS.content} characters; split longer text into several entries or use the import` })
+  @MaxLength(KNOWLEDGE_LIMITS.content, {
+    message: `content must be at most ${KNOWLEDGE_LIMITS.content} characters; split longer text into several entries or use the import`,
+  })
   content: string;
 }
 
 export class UpdateKnowledgeEntryDto extends KnowledgeEntryFieldsDto {
-  @ApiPropertyOptional({ description: `New content (1 to ${KNOWLEDGE_LIMITS.content} characters)`, example: 'Abrimos de lunes a sábado de 9:00 a 19:00.', maxLength: KNOWLEDGE_LIMITS.content })
+  @ApiPropertyOptional({
+    description: `New content (1 to ${KNOWLEDGE_LIMITS.content} characters)`,
+    example: 'Abrimos de lunes a sábado de 9:00 a 19:00.',
+    maxLength: KNOWLEDGE_LIMITS.content,
+  })
   @IsOptional()
   @Trim()
   @IsString({ message: 'content must be a string' })
@@ -76,7 +94,11 @@ export class UpdateKnowledgeEntryDto extends KnowledgeEntryFieldsDto {
 export const IMPORT_FORMATS = ['json', 'markdown', 'text'] as const;
 
 export class ImportKnowledgeDto {
-  @ApiProperty({ description: 'json: entries is a list of entries; markdown: text is split at headings; text: text is split at blank lines', enum: IMPORT_FORMATS, example: 'markdown' })
+  @ApiProperty({
+    description: 'json: entries is a list of entries; markdown: text is split at headings; text: text is split at blank lines',
+    enum: IMPORT_FORMATS,
+    example: 'markdown',
+  })
   @IsIn(IMPORT_FORMATS, { message: 'format must be json, markdown or text' })
   format: (typeof IMPORT_FORMATS)[number];
 
@@ -89,7 +111,10 @@ export class ImportKnowledgeDto {
   @Type(() => CreateKnowledgeEntryDto)
   entries?: CreateKnowledgeEntryDto[];
 
-  @ApiPropertyOptional({ description: `For formats markdown and text: the document (up to ${KNOWLEDGE_LIMITS.importText} characters)`, example: '# Horario\nAbrimos de lunes a viernes de 9:00 a 19:00.\n\n# Ubicación\nAvenida Insurgentes Sur 1234.' })
+  @ApiPropertyOptional({
+    description: `For formats markdown and text: the document (up to ${KNOWLEDGE_LIMITS.importText} characters)`,
+    example: '# Horario\nAbrimos de lunes a viernes de 9:00 a 19:00.\n\n# Ubicación\nAvenida Insurgentes Sur 1234.',
+  })
   @ValidateIf((o: ImportKnowledgeDto) => o.format !== 'json' || o.text !== undefined)
   @IsString({ message: 'text must be a string (needed for formats markdown and text)' })
   @IsNotEmpty({ message: 'text must not be empty' })
@@ -204,7 +229,10 @@ export class KnowledgeSearchResultDto {
   @ApiProperty({ description: 'Tags', type: [String], example: ['horario'] })
   tags: string[];
 
-  @ApiProperty({ description: 'Relevance: the rarity (idf) of each question word the passage holds, summed, a title match weighing more (higher is better)', example: 4.2 })
+  @ApiProperty({
+    description: 'Relevance: the rarity (idf) of each question word the passage holds, summed, a title match weighing more (higher is better)',
+    example: 4.2,
+  })
   score: number;
 
   @ApiProperty({ description: "How many of the question's words the passage contains", example: 2 })

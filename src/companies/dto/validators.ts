@@ -41,7 +41,9 @@ export function IsDialOutNumber(options?: ValidationOptions): PropertyDecorator 
       propertyName: propertyName as string,
       options: {
         message: (args: ValidationArguments) =>
-          typeof args.value === 'string' ? dialOutProblemMessage(args.property, checkDialOutNumber(args.value)) : `${args.property} must be a phone number in E.164 form`,
+          typeof args.value === 'string'
+            ? dialOutProblemMessage(args.property, checkDialOutNumber(args.value))
+            : `${args.property} must be a phone number in E.164 form`,
         ...options,
       },
       validator: { validate: (value: unknown) => typeof value === 'string' && checkDialOutNumber(value).ok },

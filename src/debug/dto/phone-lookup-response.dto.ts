@@ -9,10 +9,19 @@ export class CompanyRefDto {
 }
 
 export class WebhookConfigurationDto {
-  @ApiProperty({ description: 'Whether Twilio was set to send this number to us', enum: ['not_configured', 'configured', 'drifted'], nullable: true, example: 'configured' })
+  @ApiProperty({
+    description: 'Whether Twilio was set to send this number to us',
+    enum: ['not_configured', 'configured', 'drifted'],
+    nullable: true,
+    example: 'configured',
+  })
   state: string | null;
 
-  @ApiProperty({ description: 'The voice webhook recorded for the number', nullable: true, example: 'https://api.example.com/voice/incoming/00000000-0000-4000-8000-000000000001' })
+  @ApiProperty({
+    description: 'The voice webhook recorded for the number',
+    nullable: true,
+    example: 'https://api.example.com/voice/incoming/00000000-0000-4000-8000-000000000001',
+  })
   voice_url: string | null;
 
   @ApiProperty({ description: 'The messaging webhook recorded for the number', nullable: true, example: 'https://api.example.com/whatsapp/webhook' })
@@ -46,10 +55,19 @@ export class PhoneLookupResponseDto {
   @ApiProperty({ description: 'The company that owns the number', type: CompanyRefDto })
   company: CompanyRefDto;
 
-  @ApiProperty({ description: 'The platform user the number belongs to (cost attribution)', nullable: true, format: 'uuid', example: '00000000-0000-4000-8000-0000000000aa' })
+  @ApiProperty({
+    description: 'The platform user the number belongs to (cost attribution)',
+    nullable: true,
+    format: 'uuid',
+    example: '00000000-0000-4000-8000-0000000000aa',
+  })
   user_id: string | null;
 
-  @ApiProperty({ description: 'Which table matched: phone_numbers decides the company, phone_number_users is the fallback', enum: ['phone_numbers', 'phone_number_users'], example: 'phone_numbers' })
+  @ApiProperty({
+    description: 'Which table matched: phone_numbers decides the company, phone_number_users is the fallback',
+    enum: ['phone_numbers', 'phone_number_users'],
+    example: 'phone_numbers',
+  })
   matched_table: string;
 
   @ApiProperty({ description: "The number's webhook configuration", type: WebhookConfigurationDto })

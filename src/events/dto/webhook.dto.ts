@@ -13,7 +13,12 @@ export class PutWebhookDto {
   @MaxLength(2048, { message: 'url must be at most 2048 characters' })
   url: string;
 
-  @ApiPropertyOptional({ description: 'Event types to receive; all of them when left out', enum: WEBHOOK_EVENT_TYPES, isArray: true, example: ['call.completed', 'message.taken'] })
+  @ApiPropertyOptional({
+    description: 'Event types to receive; all of them when left out',
+    enum: WEBHOOK_EVENT_TYPES,
+    isArray: true,
+    example: ['call.completed', 'message.taken'],
+  })
   @IsOptional()
   @IsArray({ message: 'events must be an array of event types' })
   @ArrayMinSize(1, { message: 'events must name at least one event type; leave it out for all of them' })
@@ -27,7 +32,12 @@ export class WebhookResponseDto {
   @ApiProperty({ description: 'Where events are POSTed', example: 'https://hooks.example.com/phone-agent' })
   url: string;
 
-  @ApiProperty({ description: 'The event types sent to the endpoint', enum: WEBHOOK_EVENT_TYPES, isArray: true, example: ['call.completed', 'message.taken', 'bundle.updated'] })
+  @ApiProperty({
+    description: 'The event types sent to the endpoint',
+    enum: WEBHOOK_EVENT_TYPES,
+    isArray: true,
+    example: ['call.completed', 'message.taken', 'bundle.updated'],
+  })
   events: WebhookEventType[];
 
   @ApiProperty({ description: 'The end of the signing secret, to tell which one a receiver holds', example: 'whsec_…k3Qw' })
@@ -41,7 +51,10 @@ export class WebhookResponseDto {
 }
 
 export class WebhookCreatedResponseDto extends WebhookResponseDto {
-  @ApiProperty({ description: 'The signing secret (Standard Webhooks, base64 after `whsec_`): shown only in this answer', example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' })
+  @ApiProperty({
+    description: 'The signing secret (Standard Webhooks, base64 after `whsec_`): shown only in this answer',
+    example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  })
   secret: string;
 }
 
@@ -72,7 +85,11 @@ export class WebhookDeliveryDto {
   @ApiProperty({ description: 'The event type', enum: WEBHOOK_EVENT_TYPES, example: 'call.completed' })
   event_type: string;
 
-  @ApiProperty({ description: 'pending: waiting for its next attempt; delivered: a 2xx came back; failed: every attempt failed; canceled: the webhook was removed', enum: ['pending', 'delivered', 'failed', 'canceled'], example: 'delivered' })
+  @ApiProperty({
+    description: 'pending: waiting for its next attempt; delivered: a 2xx came back; failed: every attempt failed; canceled: the webhook was removed',
+    enum: ['pending', 'delivered', 'failed', 'canceled'],
+    example: 'delivered',
+  })
   state: string;
 
   @ApiProperty({ description: 'Attempts made so far', example: 3 })

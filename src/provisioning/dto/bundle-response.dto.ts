@@ -16,7 +16,12 @@ export class BundleTimelineEntryDto {
   @ApiProperty({ description: 'The purchase state after it', enum: PURCHASE_STATES, nullable: true, example: 'none' })
   purchase_state: string | null;
 
-  @ApiProperty({ description: 'Details of the event', type: 'object', additionalProperties: true, example: { from: 'in-review', to: 'twilio-approved', source: 'callback' } })
+  @ApiProperty({
+    description: 'Details of the event',
+    type: 'object',
+    additionalProperties: true,
+    example: { from: 'in-review', to: 'twilio-approved', source: 'callback' },
+  })
   detail: Record<string, unknown>;
 }
 
@@ -27,7 +32,12 @@ export class BundleDocumentDto {
   @ApiProperty({ description: 'Supporting document type', example: 'business_registration' })
   type: string;
 
-  @ApiProperty({ description: 'Attributes sent with it', type: 'object', additionalProperties: true, example: { business_name: 'Clínica Dental Sonrisa SA de CV' } })
+  @ApiProperty({
+    description: 'Attributes sent with it',
+    type: 'object',
+    additionalProperties: true,
+    example: { business_name: 'Clínica Dental Sonrisa SA de CV' },
+  })
   attributes: Record<string, unknown>;
 
   @ApiProperty({ description: 'File name as uploaded', example: 'acta-constitutiva.pdf' })
@@ -39,7 +49,11 @@ export class BundleDocumentDto {
   @ApiProperty({ description: 'Size in bytes', example: 182044 })
   size_bytes: number;
 
-  @ApiProperty({ description: 'stored: kept here, Twilio not reached yet (retried); uploaded: Twilio has it; assigned: part of the bundle', enum: ['stored', 'uploaded', 'assigned'], example: 'assigned' })
+  @ApiProperty({
+    description: 'stored: kept here, Twilio not reached yet (retried); uploaded: Twilio has it; assigned: part of the bundle',
+    enum: ['stored', 'uploaded', 'assigned'],
+    example: 'assigned',
+  })
   upload_state: string;
 
   @ApiProperty({ description: 'Twilio SupportingDocument SID', nullable: true, example: 'RD0123456789abcdef0123456789abcdef' })
@@ -104,7 +118,13 @@ export class BundleResponseDto {
   @ApiProperty({ description: 'Supporting documents uploaded through the API', type: [BundleDocumentDto] })
   documents: BundleDocumentDto[];
 
-  @ApiProperty({ description: "The latest evaluation by Twilio", type: 'object', nullable: true, additionalProperties: true, example: { status: 'compliant', results: [] } })
+  @ApiProperty({
+    description: 'The latest evaluation by Twilio',
+    type: 'object',
+    nullable: true,
+    additionalProperties: true,
+    example: { status: 'compliant', results: [] },
+  })
   last_evaluation: Record<string, unknown> | null;
 
   @ApiProperty({ description: 'Created', format: 'date-time', example: '2026-11-26T10:00:00Z' })
@@ -137,7 +157,11 @@ export class BundleDocumentCreatedDto {
   @ApiProperty({ description: 'The bundle', format: 'uuid', example: '6f1c2d3e-4b5a-4c6d-8e7f-8091a2b3c4d5' })
   bundle_id: string;
 
-  @ApiProperty({ description: 'stored: kept, Twilio will get it on the next attempt; assigned: at Twilio and in the bundle', enum: ['stored', 'uploaded', 'assigned'], example: 'assigned' })
+  @ApiProperty({
+    description: 'stored: kept, Twilio will get it on the next attempt; assigned: at Twilio and in the bundle',
+    enum: ['stored', 'uploaded', 'assigned'],
+    example: 'assigned',
+  })
   upload_state: string;
 
   @ApiProperty({ description: 'Twilio SupportingDocument SID once uploaded', nullable: true, example: 'RD0123456789abcdef0123456789abcdef' })

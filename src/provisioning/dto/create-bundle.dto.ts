@@ -89,7 +89,7 @@ export class CreateBundleDto {
 }
 
 export class ListBundlesQueryDto {
-  @ApiProperty({ description: "The company whose bundles to list", format: 'uuid', example: '00000000-0000-4000-8000-000000000001' })
+  @ApiProperty({ description: 'The company whose bundles to list', format: 'uuid', example: '00000000-0000-4000-8000-000000000001' })
   @IsUUID('all', { message: 'company_id must be a UUID' })
   company_id: string;
 }
@@ -106,7 +106,10 @@ export class UploadBundleDocumentDto {
   @Length(1, 100)
   type: string;
 
-  @ApiPropertyOptional({ description: 'The document attributes as a JSON object string', example: '{"business_name":"Clínica Dental Sonrisa SA de CV","registration_number":"CDS123456AB1"}' })
+  @ApiPropertyOptional({
+    description: 'The document attributes as a JSON object string',
+    example: '{"business_name":"Clínica Dental Sonrisa SA de CV","registration_number":"CDS123456AB1"}',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(10_000)

@@ -41,7 +41,11 @@ export class PhoneNumberConfigurationDto {
   @ApiProperty({ description: 'Call status callback', nullable: true, example: 'https://api.example.com/voice/status' })
   status_callback_url: string | null;
 
-  @ApiProperty({ description: "not_configured, configured (Twilio's URLs set to ours) or drifted (they no longer match)", enum: ['not_configured', 'configured', 'drifted'], example: 'configured' })
+  @ApiProperty({
+    description: "not_configured, configured (Twilio's URLs set to ours) or drifted (they no longer match)",
+    enum: ['not_configured', 'configured', 'drifted'],
+    example: 'configured',
+  })
   webhook_state: string;
 
   @ApiProperty({ description: 'When the webhooks were last set', nullable: true, format: 'date-time', example: '2026-11-26T10:00:00Z' })
@@ -52,7 +56,11 @@ export class PhoneNumberConfigurationDto {
 }
 
 export class TwilioUrlsDto {
-  @ApiProperty({ description: "Twilio's voice URL now", nullable: true, example: 'https://api.example.com/voice/incoming/00000000-0000-4000-8000-000000000001' })
+  @ApiProperty({
+    description: "Twilio's voice URL now",
+    nullable: true,
+    example: 'https://api.example.com/voice/incoming/00000000-0000-4000-8000-000000000001',
+  })
   voice_url: string | null;
 
   @ApiProperty({ description: "Twilio's SMS URL now", nullable: true, example: 'https://api.example.com/whatsapp/webhook' })

@@ -8,7 +8,12 @@ export class CallSummaryDto {
   @ApiProperty({ description: 'Company id', format: 'uuid', example: '00000000-0000-4000-8000-000000000001' })
   company_id: string;
 
-  @ApiProperty({ description: 'The platform user the dialed number belongs to', format: 'uuid', nullable: true, example: '00000000-0000-4000-8000-0000000000aa' })
+  @ApiProperty({
+    description: 'The platform user the dialed number belongs to',
+    format: 'uuid',
+    nullable: true,
+    example: '00000000-0000-4000-8000-0000000000aa',
+  })
   user_id: string | null;
 
   @ApiProperty({ description: 'The caller, E.164', nullable: true, example: '+525598765432' })
@@ -30,7 +35,12 @@ export class CallSummaryDto {
   })
   outcome: string;
 
-  @ApiProperty({ description: 'The voice path the call was connected with', enum: ['conversation_relay', 'media_stream'], nullable: true, example: 'conversation_relay' })
+  @ApiProperty({
+    description: 'The voice path the call was connected with',
+    enum: ['conversation_relay', 'media_stream'],
+    nullable: true,
+    example: 'conversation_relay',
+  })
   voice_path: string | null;
 
   @ApiProperty({ description: 'Whether the webhook path named another company than the one owning the dialed number', example: false })
@@ -93,7 +103,13 @@ export class TranscriptTurnDto {
   @ApiProperty({ description: 'Whether the caller interrupted this agent turn', example: false })
   interrupted: boolean;
 
-  @ApiPropertyOptional({ description: 'Latency of an agent turn in milliseconds', type: 'object', additionalProperties: { type: 'number' }, nullable: true, example: { end_of_speech_to_first_output_ms: 420 } })
+  @ApiPropertyOptional({
+    description: 'Latency of an agent turn in milliseconds',
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    nullable: true,
+    example: { end_of_speech_to_first_output_ms: 420 },
+  })
   latency: Record<string, number> | null;
 
   @ApiProperty({ description: 'When it was recorded', format: 'date-time', example: '2026-11-26T12:00:05.000Z' })
