@@ -8,7 +8,7 @@ import { companyWithRoles } from './support/company-roles.js';
 import { createCompany } from './support/factories.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 import { testConfig } from './support/test-config.js';
-import { openTestDatabase } from './support/test-database.js';
+import { openIsolatedTestDatabase } from './support/test-database.js';
 import { bearer, testUser } from './support/tokens.js';
 import { TwilioWsClient } from './support/twilio-ws-client.js';
 import { signedPost, statusCallback } from './support/voice-webhooks.js';
@@ -115,13 +115,16 @@ describe('company webhooks: a ConversationRelay call that takes a message', () =
     // The deliveries route lists both, delivered on the first attempt.
     const owner = await testUser();
     await t.db.pool.query(`insert into public.company_members (company_id, user_id, role) values ($1, $2, 'admin')`, [company.id, owner.id]);
-    const list = await request(t.server).get(`/api/companies/${company.id}/webhook/deliveries`).set(bearer(owner));
-    expect(list.status).toBe(200);
-    expect(list.body.items.map((d: { event_type: string }) => d.event_type).sort()).toEqual(['call.completed', 'message.taken']);
-    for (const delivery of list.body.items) {
-      expect(delivery).toMatchObject({ state: 'delivered', attempts: 1, last_status_code: 200 });
-      expect(delivery.attempt_log).toEqual([expect.objectContaining({ attempt: 1, status_code: 200 })]);
-    }
+    // (each result is recorded just after the receiver answered)
+    await eventually(async () => {
+      const list = await request(t.server).get(`/api/companies/${company.id}/webhook/deliveries`).set(bearer(owner));
+      expect(list.status).toBe(200);
+      expect(list.body.items.map((d: { event_type: string }) => d.event_type).sort()).toEqual(['call.completed', 'message.taken']);
+      for (const delivery of list.body.items) {
+        expect(delivery).toMatchObject({ state: 'delivered', attempts: 1, last_status_code: 200 });
+        expect(delivery.attempt_log).toEqual([expect.objectContaining({ attempt: 1, status_code: 200 })]);
+      }
+    }, 10_000);
   });
 
   it('retries a failing receiver with backoff and the same id: delivered on the third attempt', async () => {
@@ -138,13 +141,16 @@ describe('company webhooks: a ConversationRelay call that takes a message', () =
       for (const hit of failing.received) expect(() => WebhookReceiver.verify(hit, secret)).not.toThrow();
       // backoff: each retry waited at least the schedule's 0.2 s
       expect(failing.received[1].at - failing.received[0].at).toBeGreaterThanOrEqual(150);
-      const { rows } = await t.db.pool.query(
-        `select d.state, d.attempts, array_agg(a.status_code order by a.attempt) as codes
-           from public.webhook_deliveries d join public.webhook_delivery_attempts a on a.delivery_id = d.id
-          where d.company_id = $1 group by d.id`,
-        [company.id],
-      );
-      expect(rows).toEqual([{ state: 'delivered', attempts: 3, codes: [500, 503, 200] }]);
+      // the result is recorded after the receiver answered
+      await eventually(async () => {
+        const { rows } = await t.db.pool.query(
+          `select d.state, d.attempts, array_agg(a.status_code order by a.attempt) as codes
+             from public.webhook_deliveries d join public.webhook_delivery_attempts a on a.delivery_id = d.id
+            where d.company_id = $1 group by d.id`,
+          [company.id],
+        );
+        expect(rows).toEqual([{ state: 'delivered', attempts: 3, codes: [500, 503, 200] }]);
+      }, 10_000);
     } finally {
       await failing.close();
     }
@@ -196,7 +202,8 @@ describe('company webhooks: nothing is lost, nothing is sent twice', () => {
   let db: PgDatabase;
   let receiver: WebhookReceiver;
   beforeAll(async () => {
-    db = await openTestDatabase();
+    // a database of its own: claims take every due delivery, and other files' apps must not take these
+    db = await openIsolatedTestDatabase();
     receiver = await WebhookReceiver.start();
   });
   afterAll(async () => {
@@ -239,9 +246,11 @@ describe('company webhooks: nothing is lost, nothing is sent twice', () => {
     const survivor = await createTestApp({ db, config: delivering() });
     try {
       await eventually(async () => expect(receiver.received.filter((h) => h.json.company_id === company.id)).toHaveLength(1), 10_000);
-      const { rows: after } = await db.pool.query('select state, attempts from public.webhook_deliveries where company_id = $1', [company.id]);
-      // the dead instance's claim counts as an attempt that never reported
-      expect(after).toEqual([{ state: 'delivered', attempts: 2 }]);
+      // the dead instance's claim counts as an attempt that never reported; the result is recorded after the answer
+      await eventually(async () => {
+        const { rows: after } = await db.pool.query('select state, attempts from public.webhook_deliveries where company_id = $1', [company.id]);
+        expect(after).toEqual([{ state: 'delivered', attempts: 2 }]);
+      }, 10_000);
     } finally {
       await survivor.close();
     }
