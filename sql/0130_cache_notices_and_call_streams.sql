@@ -39,10 +39,16 @@ create trigger companies_cache_notice after update or delete on public.companies
 create trigger agent_configs_cache_notice after insert or update or delete on public.agent_configs
   for each row execute function public.notify_cache_change();
 
+create sequence public.call_stream_generation;
+revoke all on sequence public.call_stream_generation from public, anon, authenticated;
+grant all on sequence public.call_stream_generation to service_role;
+
 create table public.call_streams (
   call_sid text primary key references public.call_sessions (call_sid) on delete cascade,
   -- the stream token's jti: one per stream
   stream_id text not null,
+  -- increases with every claim of any call: a notice older than the stream an instance holds is ignored
+  generation bigint not null,
   claimed_at timestamptz not null default now()
 );
 alter table public.call_streams enable row level security;
@@ -57,12 +63,17 @@ language plpgsql
 as $$
 declare
   v_previous text;
+  v_generation bigint;
 begin
-  select stream_id into v_previous from public.call_streams where call_sid = p_call_sid for update;
-  insert into public.call_streams (call_sid, stream_id) values (p_call_sid, p_stream_id)
-  on conflict (call_sid) do update set stream_id = excluded.stream_id, claimed_at = now();
-  perform pg_notify('cache_notices', jsonb_build_object('kind', 'call_stream', 'call_sid', p_call_sid, 'stream_id', p_stream_id)::text);
-  return jsonb_build_object('call_sid', p_call_sid, 'stream_id', p_stream_id, 'replaced_stream_id', v_previous);
+  -- One claim of a call at a time, so that generations commit in the order they were drawn.
+  perform pg_advisory_xact_lock(hashtextextended(p_call_sid, 14));
+  select stream_id into v_previous from public.call_streams where call_sid = p_call_sid;
+  v_generation := nextval('public.call_stream_generation');
+  insert into public.call_streams (call_sid, stream_id, generation) values (p_call_sid, p_stream_id, v_generation)
+  on conflict (call_sid) do update set stream_id = excluded.stream_id, generation = excluded.generation, claimed_at = now();
+  perform pg_notify('cache_notices', jsonb_build_object(
+    'kind', 'call_stream', 'call_sid', p_call_sid, 'stream_id', p_stream_id, 'generation', v_generation)::text);
+  return jsonb_build_object('call_sid', p_call_sid, 'stream_id', p_stream_id, 'generation', v_generation, 'replaced_stream_id', v_previous);
 end
 $$;
 revoke execute on function public.claim_call_stream(text, text) from public, anon, authenticated;

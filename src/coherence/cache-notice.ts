@@ -5,7 +5,8 @@
 export type CacheNotice =
   | { kind: 'phone_number'; phone_number: string }
   | { kind: 'company'; company_id: string }
-  | { kind: 'call_stream'; call_sid: string; stream_id: string }
+  /** A stream claimed a call; `generation` orders claims (the higher is the newer). */
+  | { kind: 'call_stream'; call_sid: string; stream_id: string; generation: number }
   | { kind: 'reset' };
 
 /** The PostgreSQL channel and the Redis channel (after the key prefix). */
@@ -28,7 +29,9 @@ export function parseCacheNotice(text: string): CacheNotice | undefined {
     case 'company':
       return text_('company_id') ? { kind: 'company', company_id: notice.company_id as string } : undefined;
     case 'call_stream':
-      return text_('call_sid') && text_('stream_id') ? { kind: 'call_stream', call_sid: notice.call_sid as string, stream_id: notice.stream_id as string } : undefined;
+      return text_('call_sid') && text_('stream_id') && typeof notice.generation === 'number'
+        ? { kind: 'call_stream', call_sid: notice.call_sid as string, stream_id: notice.stream_id as string, generation: notice.generation }
+        : undefined;
     default:
       return undefined;
   }
