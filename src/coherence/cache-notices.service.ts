@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { Database } from '../database/database.js';
@@ -21,6 +22,8 @@ export class CacheNotices implements OnModuleInit, OnApplicationShutdown {
   private readonly handlers = new Set<CacheNoticeHandler>();
   private listener: PgNoticeListener | undefined;
   private subscriber: Redis | undefined;
+  /** application_name of this instance's LISTEN connection (one per instance, visible in pg_stat_activity). */
+  readonly connectionName = `cache-notices-${randomUUID().slice(0, 8)}`;
   private pgLive = false;
   private redisLive = false;
 
@@ -53,7 +56,7 @@ export class CacheNotices implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     if (this.db instanceof PgDatabase) {
-      this.listener = new PgNoticeListener(this.db.pool.options, CACHE_NOTICE_CHANNEL, {
+      this.listener = new PgNoticeListener(this.db.pool.options, CACHE_NOTICE_CHANNEL, this.connectionName, {
         notice: (payload) => this.received(payload),
         connected: () => {
           this.pgLive = true;

@@ -22,6 +22,8 @@ export class PgNoticeListener {
   constructor(
     private readonly connection: pg.ClientConfig,
     private readonly channel: string,
+    /** The connection's application_name, so that an operator (or a test) can tell it in pg_stat_activity. */
+    private readonly applicationName: string,
     private readonly events: NoticeListenerEvents,
   ) {}
 
@@ -39,7 +41,7 @@ export class PgNoticeListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ ...this.connection, application_name: 'cache-notices', keepAlive: true, connectionTimeoutMillis: 2_000 });
+    const client = new pg.Client({ ...this.connection, application_name: this.applicationName, keepAlive: true, connectionTimeoutMillis: 2_000 });
     let lost = false;
     const onLost = (error?: Error): void => {
       if (lost) return;
