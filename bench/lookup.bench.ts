@@ -33,7 +33,7 @@ export async function benchLookup(): Promise<LookupBenchResult[]> {
       const number = (i: number): string => `+5255${String(1 + ((i * 7919) % NUMBERS)).padStart(8, '0')}`;
 
       // A single process: no other instance to hear from, so the cache keeps its long lifetime.
-      const quiet = { live: true, on: () => () => true, publish: () => undefined } as unknown as CacheNotices;
+      const quiet = { live: true, coversEveryWriter: true, on: () => () => true, publish: () => undefined } as unknown as CacheNotices;
       const uncached = new PhoneNumberResolver(db, quiet);
       for (let i = 0; i < 500; i++) await db.call('resolve_phone_number', { p_phone_number: number(i) });
       const samples: number[] = [];

@@ -13,7 +13,7 @@ export type CacheNoticeHandler = (notice: CacheNotice) => void;
  * Cross-instance cache notices (DESIGN §10). The database sends them itself (triggers of sql/0130 on every table an
  * instance caches, so every writer is covered) and each instance LISTENs on a dedicated connection of the `pg`
  * transport; with REDIS_URL the same notices also travel over Redis pub/sub, which is the only channel of the rpc
- * transport (supabase-js cannot LISTEN). Without a live channel, caches keep short lifetimes (`live` is false).
+ * transport (supabase-js cannot LISTEN). Without the database's channel, caches keep short lifetimes (`coversEveryWriter`).
  * Whenever a channel (re)connects, handlers get `reset`: notices sent while it was down were missed.
  */
 @Injectable()
@@ -32,9 +32,17 @@ export class CacheNotices implements OnModuleInit, OnApplicationShutdown {
     private readonly redis: RedisConnections,
   ) {}
 
-  /** Whether some channel delivers other instances' notices now; caches may then live long. */
+  /** Whether some channel delivers other instances' notices now. */
   get live(): boolean {
     return this.pgLive || this.redisLive;
+  }
+
+  /**
+   * Whether every change is announced now, whoever makes it: only the database's own NOTIFY does that. Over Redis
+   * alone (the rpc transport) only the instances' own writes are announced, so caches keep short lifetimes.
+   */
+  get coversEveryWriter(): boolean {
+    return this.pgLive;
   }
 
   on(handler: CacheNoticeHandler): () => void {

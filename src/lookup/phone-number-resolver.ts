@@ -5,9 +5,12 @@ import { Database } from '../database/database.js';
 import { normalizePhoneNumber } from './phone-number.js';
 import { PhoneNumberResolution } from './phone-number-resolution.js';
 
-/** While cache notices arrive from every instance (LISTEN/NOTIFY or Redis), an answer may live this long... */
+/** While the database announces every change (LISTEN/NOTIFY), an answer may live this long... */
 const CACHE_TTL_MS = 30_000;
-/** ...and without them (the rpc transport without Redis, or a channel reconnecting) only this long (docs/deploy.md). */
+/**
+ * ...and otherwise only this long (docs/deploy.md): on the rpc transport, where Redis (when set) carries the instances'
+ * own changes at once but not a change made in SQL by anyone else, and while the LISTEN connection reconnects.
+ */
 export const UNNOTIFIED_CACHE_TTL_MS = 2_000;
 const CACHE_MAX = 10_000;
 
@@ -42,7 +45,7 @@ export class PhoneNumberResolver implements OnModuleInit {
     // Unknown numbers are not cached: a number configured on another instance must work at once.
     if (value) {
       if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(e164, { value, expires: now + (this.notices.live ? CACHE_TTL_MS : UNNOTIFIED_CACHE_TTL_MS) });
+      this.cache.set(e164, { value, expires: now + (this.notices.coversEveryWriter ? CACHE_TTL_MS : UNNOTIFIED_CACHE_TTL_MS) });
     }
     return value;
   }
