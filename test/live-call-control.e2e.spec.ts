@@ -172,13 +172,27 @@ describe('control from the instance that does not hold the stream', () => {
       const callSid = await openCallSession(db, company.id);
       const client = await TwilioWsClient.connect(`ws://127.0.0.1:${portOf(a.app)}/conversation-relay`);
       client.setup(callSid, a.app.get(StreamTokenService).issue(callSid, company.id, 'conversation_relay'));
-      await eventually(async () => expect(a.app.get(LiveCallRegistry).list().map((c) => c.callSid)).toContain(callSid));
+      await eventually(async () =>
+        expect(
+          a.app
+            .get(LiveCallRegistry)
+            .list()
+            .map((c) => c.callSid),
+        ).toContain(callSid),
+      );
 
       await request(b.server).post(`/api/companies/${company.id}/calls/${callSid}/hangup`).set(bearer(owner)).expect(200);
       expect(updatesOf(callSid).map((u) => u.params)).toEqual([{ Status: 'completed' }]);
       // Twilio ends the call: its WebSocket closes, and A cleans the session up as on any hang-up
       client.close();
-      await eventually(async () => expect(a.app.get(LiveCallRegistry).list().map((c) => c.callSid)).not.toContain(callSid));
+      await eventually(async () =>
+        expect(
+          a.app
+            .get(LiveCallRegistry)
+            .list()
+            .map((c) => c.callSid),
+        ).not.toContain(callSid),
+      );
       const { rows } = await db.pool.query<{ text: string }>("select text from public.call_transcripts where call_sid = $1 and role = 'system'", [callSid]);
       expect(rows.map((r) => r.text)).toContain('hangup_by_api');
     } finally {

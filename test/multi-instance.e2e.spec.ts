@@ -29,7 +29,10 @@ const redisPrefix = (): string => `test:${randomUUID()}:`;
 /** The notice channel the transport has: PostgreSQL LISTEN on SQL transports, Redis on the rpc transport. */
 const noticeRedis = (): Partial<AppConfig['redis']> => (rpc ? { url: REDIS_URL, keyPrefix: redisPrefix() } : { keyPrefix: redisPrefix() });
 
-async function twoApps(config: (shared: { prefix: string }) => AppConfig, listen = false): Promise<{ db: PgDatabase; a: TestApp; b: TestApp; close(): Promise<void> }> {
+async function twoApps(
+  config: (shared: { prefix: string }) => AppConfig,
+  listen = false,
+): Promise<{ db: PgDatabase; a: TestApp; b: TestApp; close(): Promise<void> }> {
   const db = await openTestDatabase();
   const shared = { prefix: redisPrefix() };
   const a = await createTestApp({ db, config: config(shared), listen });
@@ -65,7 +68,10 @@ describe('cache coherence across instances', () => {
 
   const configure = async (t: TestApp, number: string, companyId: string): Promise<void> => {
     const admin = await testUser({ admin: true });
-    const res = await request(t.server).post(`/api/phone-numbers/${encodeURIComponent(number)}/configure`).set(bearer(admin)).send({ company_id: companyId });
+    const res = await request(t.server)
+      .post(`/api/phone-numbers/${encodeURIComponent(number)}/configure`)
+      .set(bearer(admin))
+      .send({ company_id: companyId });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
   };
 
@@ -113,10 +119,14 @@ describe('cache coherence across instances', () => {
     expect(lookups).not.toHaveBeenCalled(); // served from the cache
 
     // The database ends A's listening backend, as a restart or a failover does.
-    const { rowCount } = await apps.db.pool.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [notices.connectionName]);
+    const { rowCount } = await apps.db.pool.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [
+      notices.connectionName,
+    ]);
     expect(rowCount).toBe(1);
     await eventually(async () => {
-      const { rows } = await apps.db.pool.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where application_name = $1', [notices.connectionName]);
+      const { rows } = await apps.db.pool.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where application_name = $1', [
+        notices.connectionName,
+      ]);
       expect(rows[0].n).toBe(1);
       expect(notices.live).toBe(true);
     }, 10_000);
@@ -197,7 +207,11 @@ describe('one live stream per call across instances', () => {
   });
 
   const wsUrl = (t: TestApp, path: string): string => `ws://127.0.0.1:${portOf(t.app)}${path}`;
-  const liveOn = (t: TestApp, callSid: string): number => t.app.get(LiveCallRegistry).list().filter((call) => call.callSid === callSid).length;
+  const liveOn = (t: TestApp, callSid: string): number =>
+    t.app
+      .get(LiveCallRegistry)
+      .list()
+      .filter((call) => call.callSid === callSid).length;
 
   async function expectOneSession(callSid: string): Promise<void> {
     const { rows } = await apps.db.pool.query<{ n: number }>('select count(*)::int as n from public.call_sessions where call_sid = $1', [callSid]);

@@ -58,7 +58,10 @@ export class AgentSessionRepository {
 
   /** The call as the company sees it (its latest status), or null when the company has no such call. */
   companyCall(companyId: string, callSid: string): Promise<{ status: string; ended_at: string | null } | null> {
-    return this.db.call<'get_company_call', { status: string; ended_at: string | null } | null>('get_company_call', { p_company_id: companyId, p_call_sid: callSid });
+    return this.db.call<'get_company_call', { status: string; ended_at: string | null } | null>('get_company_call', {
+      p_company_id: companyId,
+      p_call_sid: callSid,
+    });
   }
 
   /** The newest stream of a call takes it (sql/0130); the instance holding an older one hears it and closes that. */

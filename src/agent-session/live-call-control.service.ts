@@ -52,7 +52,10 @@ export class LiveCallControlService {
       await update();
     } catch (error) {
       const { status, code } = error as { status?: number; code?: number };
-      this.logger.warn({ event: 'call_control_failed', call_sid: callSid, action, twilio_status: status, twilio_code: code }, 'Twilio did not take the call update');
+      this.logger.warn(
+        { event: 'call_control_failed', call_sid: callSid, action, twilio_status: status, twilio_code: code },
+        'Twilio did not take the call update',
+      );
       if (status === 404 || (code !== undefined && TWILIO_CALL_OVER_CODES.has(code))) {
         throw new ConflictException(`Call ${callSid} is no longer in progress at Twilio; nothing was changed`);
       }
@@ -61,10 +64,15 @@ export class LiveCallControlService {
   }
 
   private async record(tenant: Tenant, callSid: string, text: string): Promise<void> {
-    this.logger.log({ event: 'call_controlled_by_api', call_sid: callSid, action: text.split(':')[0], user_id: tenant.user.id }, 'Live call controlled through the API');
+    this.logger.log(
+      { event: 'call_controlled_by_api', call_sid: callSid, action: text.split(':')[0], user_id: tenant.user.id },
+      'Live call controlled through the API',
+    );
     // Twilio already acted: failing to write the note must not turn the answer into an error.
     await this.repository
       .appendTranscript(callSid, tenant.companyId, { role: 'system', text })
-      .catch((error: Error) => this.logger.warn({ event: 'call_control_note_failed', call_sid: callSid, err: error.message }, 'Could not record why the call ended'));
+      .catch((error: Error) =>
+        this.logger.warn({ event: 'call_control_note_failed', call_sid: callSid, err: error.message }, 'Could not record why the call ended'),
+      );
   }
 }

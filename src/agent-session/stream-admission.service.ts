@@ -76,7 +76,10 @@ export class StreamAdmissionService {
       this.notices.publish({ kind: 'call_stream', call_sid: callSid, stream_id: streamId, generation: Number(claim.generation) });
       return { id: streamId, generation: Number(claim.generation) };
     } catch (error) {
-      this.logger.warn({ event: 'stream_claim_failed', call_sid: callSid, err: (error as Error).message }, "Could not record the stream as the call's live one");
+      this.logger.warn(
+        { event: 'stream_claim_failed', call_sid: callSid, err: (error as Error).message },
+        "Could not record the stream as the call's live one",
+      );
       return undefined;
     }
   }

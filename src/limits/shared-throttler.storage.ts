@@ -49,7 +49,15 @@ export class SharedThrottlerStorage implements ThrottlerStorage {
     if (commands && this.redis.ready) {
       try {
         const base = `${this.redis.keyPrefix}throttle:${throttlerName}:${key}`;
-        const [hits, left, blocked, blockLeft] = (await commands.eval(INCREMENT_SCRIPT, 2, `${base}:hits`, `${base}:block`, ttl, limit, blockDuration)) as number[];
+        const [hits, left, blocked, blockLeft] = (await commands.eval(
+          INCREMENT_SCRIPT,
+          2,
+          `${base}:hits`,
+          `${base}:block`,
+          ttl,
+          limit,
+          blockDuration,
+        )) as number[];
         this.recovered();
         return { totalHits: hits, timeToExpire: seconds(left), isBlocked: blocked === 1, timeToBlockExpire: blocked === 1 ? seconds(blockLeft) : 0 };
       } catch (error) {
@@ -64,7 +72,10 @@ export class SharedThrottlerStorage implements ThrottlerStorage {
   private degrade(error: unknown): void {
     if (this.degraded) return;
     this.degraded = true;
-    this.logger.warn({ event: 'rate_limits_per_instance', err: (error as Error).message }, 'Redis did not answer: rate limits count per instance until it does');
+    this.logger.warn(
+      { event: 'rate_limits_per_instance', err: (error as Error).message },
+      'Redis did not answer: rate limits count per instance until it does',
+    );
   }
 
   private recovered(): void {

@@ -18,7 +18,9 @@ export class RedisConnections implements OnApplicationShutdown {
   readonly commands: Redis | undefined;
 
   constructor(private readonly config: AppConfig) {
-    this.commands = config.redis.url ? this.open('commands', { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: COMMAND_TIMEOUT_MS }) : undefined;
+    this.commands = config.redis.url
+      ? this.open('commands', { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: COMMAND_TIMEOUT_MS })
+      : undefined;
   }
 
   get keyPrefix(): string {
