@@ -99,7 +99,7 @@ export class LiveCallRegistry implements OnModuleInit {
     const local = this.calls.get(notice.call_sid);
     if (local && this.superseded(local)) {
       this.logger.log({ event: 'stream_superseded', call_sid: notice.call_sid }, 'A newer stream of this call was claimed; closing the older one here');
-      local.terminate('replaced by a newer stream of the same call on another instance');
+      local.terminate('replaced by a newer stream of the same call');
     }
   }
 

@@ -38,7 +38,10 @@ export class RedisConnections implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.opened.map((connection) => connection.quit().catch(() => connection.disconnect())));
+    // QUIT would wait in the offline queue of a connection that is down: such a one is just dropped.
+    await Promise.all(
+      this.opened.map((connection) => (connection.status === 'ready' ? connection.quit().catch(() => connection.disconnect()) : connection.disconnect())),
+    );
   }
 
   private open(role: string, options: RedisOptions): Redis {
