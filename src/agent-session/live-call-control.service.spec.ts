@@ -1,4 +1,4 @@
-import { BadGatewayException, ConflictException, NotFoundException } from '@nestjs/common';
+import { BadGatewayException, ConflictException, Logger, NotFoundException } from '@nestjs/common';
 import { strictMock } from '../../test/support/strict-mock.js';
 import type { Tenant } from '../auth/tenant.js';
 import type { AgentSessionRepository } from './agent-session.repository.js';
@@ -18,6 +18,9 @@ function service(call: { status: string; ended_at: string | null } | null, twili
 }
 
 describe('LiveCallControlService', () => {
+  // the service's structured logs are checked in the e2e suite; here they would only be noise
+  beforeAll(() => Logger.overrideLogger(false));
+
   it('hangs up a live call of the tenant, then records hangup_by_api', async () => {
     const { repository, control, live } = service({ status: 'in-progress', ended_at: null });
     await expect(live.hangup(tenant, CALL)).resolves.toEqual({ call_sid: CALL, action: 'hangup', to: null });
