@@ -8,7 +8,10 @@ import { PhoneNumberResolver } from '../src/lookup/phone-number-resolver.js';
 import { RedisConnections } from '../src/redis/redis-connections.js';
 import { StreamTokenService } from '../src/twilio/stream-token.service.js';
 import { createVoiceCompany, eventually, newStreamSid, openCallSession, portOf } from './support/agent-session-fixtures.js';
-import { createCompany, randomMexicanNumber } from './support/factories.js';
+import { prepare } from '../src/database/database.factory.js';
+import { openPostgresDatabase } from '../src/database/embedded-postgres.js';
+import { addPhoneNumber, createCompany, randomMexicanNumber } from './support/factories.js';
+import { DisposablePostgres } from './support/disposable-postgres.js';
 import { FakeOpenAiRealtime } from './support/fake-openai-realtime.js';
 import { FakeTwilioCalls } from './support/fake-twilio-calls.js';
 import { FakeTwilioProvisioning } from './support/fake-twilio-provisioning.js';
@@ -140,6 +143,45 @@ describe('cache coherence across instances', () => {
     await configure(apps.b, number, other.id);
     await eventually(async () => expect((await resolverA.resolveNormalized(number))?.company_id).toBe(other.id), 1_000);
   });
+});
+
+describe('cache notices after a database restart', () => {
+  // A server of the test's own (the shared one is never restarted); the pg transport, the only one that LISTENs.
+  let pg: DisposablePostgres;
+  let db: PgDatabase;
+  let t: TestApp;
+  beforeAll(async () => {
+    pg = await DisposablePostgres.start();
+    db = openPostgresDatabase(pg.url);
+    await prepare(db, { demoSeed: false });
+    t = await createTestApp({ db, transport: 'pg' });
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+    await db?.close();
+    await pg?.stop();
+  }, 60_000);
+
+  it('listens again once the server is back, with what it cached before dropped, and hears changes within 1 s', async () => {
+    const notices = t.app.get(CacheNotices);
+    await eventually(async () => expect(notices.live).toBe(true), 10_000);
+    const [first, second] = [await createCompany(db), await createCompany(db)];
+    const number = await addPhoneNumber(db, first.id);
+    const resolver = t.app.get(PhoneNumberResolver);
+    expect((await resolver.resolveNormalized(number))?.company_id).toBe(first.id);
+
+    pg.crash();
+    await eventually(async () => expect(notices.live).toBe(false), 10_000);
+    await pg.restart();
+    await eventually(async () => expect(notices.live).toBe(true), 20_000);
+
+    const lookups = vi.spyOn(t.appDb, 'call');
+    expect((await resolver.resolveNormalized(number))?.company_id).toBe(first.id);
+    expect(lookups).toHaveBeenCalledWith('resolve_phone_number', { p_phone_number: number }); // the cache was dropped
+    lookups.mockRestore();
+    await db.pool.query('update public.phone_numbers set company_id = $1 where phone_number = $2', [second.id, number]);
+    await eventually(async () => expect((await resolver.resolveNormalized(number))?.company_id).toBe(second.id), 1_000);
+  }, 60_000);
 });
 
 describe('rate limits shared through Redis', () => {
