@@ -40,7 +40,10 @@ export class RedisConnections implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     // QUIT would wait in the offline queue of a connection that is down: such a one is just dropped.
     await Promise.all(
-      this.opened.map((connection) => (connection.status === 'ready' ? connection.quit().catch(() => connection.disconnect()) : connection.disconnect())),
+      this.opened.map(async (connection) => {
+        if (connection.status !== 'ready') return connection.disconnect();
+        await connection.quit().catch(() => connection.disconnect());
+      }),
     );
   }
 
