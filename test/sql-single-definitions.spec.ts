@@ -151,6 +151,20 @@ describe('the phone-number lookup order', () => {
     expect(await namesMatching(/'phone_number_users'/)).toEqual(['match_phone_number']);
   });
 
+  it('gives the status callback of a call we never answered the same answer as the lookup, the matched table and the earliest user included', async () => {
+    const company = await createCompany(db);
+    const phone = randomMexicanNumber();
+    const [earliest, later] = [randomUUID(), randomUUID()];
+    await linkUserToNumber(db, phone, earliest, company.id);
+    await linkUserToNumber(db, phone, later, company.id);
+    await db.pool.query(`update public.phone_number_users set created_at = now() + interval '1 minute' where user_id = $1`, [later]);
+
+    const expected = { company_id: company.id, user_id: earliest, matched_table: 'phone_number_users' };
+    expect(await one('public.resolve_phone_number($1)', [phone])).toMatchObject(expected);
+    // 0021 recorded such a call as matched in phone_numbers, with whichever user link came first.
+    expect(await one(`public.record_call_status($1, 'completed', p_duration_seconds => 30, p_to => $2)`, [callSid(), phone])).toMatchObject(expected);
+  });
+
   it('when changed in that one function, reaches the lookup, the call webhook and the status callback', async () => {
     const [owner, linked] = [await createCompany(db), await createCompany(db)];
     const phone = await addPhoneNumber(db, owner.id);
