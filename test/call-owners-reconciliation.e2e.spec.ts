@@ -116,10 +116,9 @@ describe('calls of an instance killed with SIGKILL', () => {
     const neverStreamed = webhooks[3].CallSid;
     // Every streamed call names its owner, one instance for all three.
     const owners = await eventually(async () => {
-      const { rows } = await db.pool.query<{ owner: string | null }>(
-        'select owner_instance_id as owner from public.call_sessions where call_sid = any($1)',
-        [streamed],
-      );
+      const { rows } = await db.pool.query<{ owner: string | null }>('select owner_instance_id as owner from public.call_sessions where call_sid = any($1)', [
+        streamed,
+      ]);
       if (rows.length !== 3 || rows.some((r) => r.owner === null)) throw new Error('owners not recorded yet');
       return new Set(rows.map((r) => r.owner));
     }, 15_000);
@@ -184,7 +183,11 @@ describe('calls of an instance killed with SIGKILL', () => {
       [neverStreamed, '3'],
       [streamed[2], '130'],
     ] as const) {
-      const res = await signedPost(survivor.server, '/voice/status', statusCallback(sid, 'completed', { CallDuration: duration, To: number, SequenceNumber: '3' }));
+      const res = await signedPost(
+        survivor.server,
+        '/voice/status',
+        statusCallback(sid, 'completed', { CallDuration: duration, To: number, SequenceNumber: '3' }),
+      );
       expect(res.status).toBe(204);
     }
     const { rows: usage } = await db.pool.query<{ call_sid: string; quantity: string }>(

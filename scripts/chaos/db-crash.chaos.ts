@@ -73,7 +73,12 @@ export default async function run({ rounds = DEFAULT_ROUNDS }: ChaosOptions): Pr
   return { name: 'db-crash', rounds: figures.length, passed, failed: figures.length - passed, details };
 }
 
-async function crashRound(instance: ChaosApp, db: ReturnType<typeof openPostgresDatabase>, pg: DisposablePostgres, random: () => number): Promise<RoundFigures> {
+async function crashRound(
+  instance: ChaosApp,
+  db: ReturnType<typeof openPostgresDatabase>,
+  pg: DisposablePostgres,
+  random: () => number,
+): Promise<RoundFigures> {
   const company = await createVoiceCompany(db);
   const number = await addPhoneNumber(db, company.id);
   const userId = randomUUID();

@@ -119,7 +119,10 @@ export class CallReconciliationService {
       });
       return { result: 'recorded', retryAfterSeconds: null, error: null, twilioStatus: state.status };
     } catch (error) {
-      this.logger.warn({ event: 'call_reconcile_failed', call_sid: call.call_sid, attempt: call.attempts, err: error }, 'Asking Twilio about an orphaned call failed');
+      this.logger.warn(
+        { event: 'call_reconcile_failed', call_sid: call.call_sid, attempt: call.attempts, err: error },
+        'Asking Twilio about an orphaned call failed',
+      );
       return later(error instanceof Error ? error.message.slice(0, 500) : String(error));
     }
   }

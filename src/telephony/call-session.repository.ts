@@ -86,7 +86,13 @@ export class CallSessionRepository {
     });
   }
 
-  finishReconciliation(callSid: string, owner: string, result: ReconciliationResult, retryAfterSeconds: number | null, error: string | null): Promise<{ finished: boolean }> {
+  finishReconciliation(
+    callSid: string,
+    owner: string,
+    result: ReconciliationResult,
+    retryAfterSeconds: number | null,
+    error: string | null,
+  ): Promise<{ finished: boolean }> {
     return this.db.call('finish_call_reconciliation', {
       p_call_sid: callSid,
       p_owner: owner,

@@ -69,7 +69,9 @@ export class CallStatusService {
    * What a status callback records, from the callback or from Twilio's call resource (the reconciliation): the
    * same SQL function, so a call's final status, usage and price fetch are written once whichever comes first.
    */
-  recordStatus(p: Omit<RecordCallStatusParams, 'ratePerMinuteUsd' | 'rateCountry' | 'priceFirstAttemptSeconds'> & { country: string | null }): Promise<RecordedCallStatus> {
+  recordStatus(
+    p: Omit<RecordCallStatusParams, 'ratePerMinuteUsd' | 'rateCountry' | 'priceFirstAttemptSeconds'> & { country: string | null },
+  ): Promise<RecordedCallStatus> {
     const { country, ...status } = p;
     return this.sessions.recordStatus({
       ...status,
