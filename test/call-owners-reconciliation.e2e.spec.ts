@@ -2,8 +2,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { PoolConfig } from 'pg';
+import { InstanceIdentity } from '../src/call-owners/instance-identity.js';
 import { PgDatabase } from '../src/database/pg-database.js';
-import { createVoiceCompany, eventually } from './support/agent-session-fixtures.js';
+import { CallReconciliationService } from '../src/telephony/call-reconciliation.service.js';
+import { createVoiceCompany, eventually, portOf } from './support/agent-session-fixtures.js';
 import { addPhoneNumber } from './support/factories.js';
 import { FakeTwilioRest, rfc2822 } from './support/fake-twilio-rest.js';
 import { createTestApp, TestApp } from './support/test-app.js';
@@ -198,4 +200,64 @@ describe('calls of an instance killed with SIGKILL', () => {
     expect(usage).toHaveLength(4);
     expect(byCall).toEqual({ [streamed[0]]: 1, [streamed[1]]: 2, [streamed[2]]: 3, [neverStreamed]: 1 });
   }, 180_000);
+});
+
+describe('calls of a live owner, and of an owner that drained', () => {
+  let db: PgDatabase;
+  let twilio: FakeTwilioRest;
+  let owner: TestApp | undefined;
+  let sweeper: TestApp | undefined;
+
+  beforeAll(async () => {
+    db = await openIsolatedTestDatabase();
+    twilio = await FakeTwilioRest.start({ accountSid: TEST_TWILIO_ACCOUNT_SID, authToken: TEST_TWILIO_AUTH_TOKEN });
+  }, 60_000);
+
+  afterAll(async () => {
+    await owner?.close();
+    await sweeper?.close();
+    await twilio?.close();
+    await db?.close();
+  }, 60_000);
+
+  it('leaves a heartbeating owner’s call alone, and reconciles it at once after that owner drained and said it stopped', async () => {
+    const callOwners = { heartbeatSeconds: 1, deadAfterSeconds: 3, reconcileEnabled: false, reconcileIntervalSeconds: 1 };
+    owner = await createTestApp({ db, listen: true, config: testConfig({ callOwners }) });
+    sweeper = await createTestApp({ db, config: testConfig({ callOwners, twilio: { apiBaseUrl: twilio.url } }) });
+    const sweep = sweeper.app.get(CallReconciliationService);
+
+    const company = await createVoiceCompany(db);
+    const number = await addPhoneNumber(db, company.id);
+    const webhook = voiceWebhook({ To: number });
+    const answer = await signedPost(owner.server, `/voice/incoming/${company.id}`, webhook);
+    const socket = await TwilioWsClient.connect(`ws://127.0.0.1:${portOf(owner.app)}/conversation-relay`);
+    try {
+      socket.setup(webhook.CallSid, tokenOf(answer.text));
+      socket.prompt('¿Cuál es el horario?');
+      expect(await socket.answer(15_000)).toContain('lunes a viernes');
+      const ownerId = owner.app.get(InstanceIdentity).id;
+      await eventually(async () => {
+        const { rows } = await db.pool.query('select owner_instance_id from public.call_sessions where call_sid = $1', [webhook.CallSid]);
+        expect(rows[0].owner_instance_id).toBe(ownerId);
+      }, 10_000);
+      twilio.putCall({ sid: webhook.CallSid, to: number, status: 'completed', duration: '20' });
+
+      // Past the dead-after time the owner still beats: its call is not touched.
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      expect((await sweep.runOnce()).claimed).toBe(0);
+      const { rows } = await db.pool.query('select slot_released_at, ended_at from public.call_sessions where call_sid = $1', [webhook.CallSid]);
+      expect(rows[0]).toEqual({ slot_released_at: null, ended_at: null });
+      expect(twilio.requestsTo('GET', '/2010-04-01/Accounts/:AccountSid/Calls/:Sid.json')).toHaveLength(0);
+    } finally {
+      socket.close();
+    }
+
+    // A graceful stop: the drain ends, the owner records that it stopped, and its leftovers need no dead-after wait.
+    await owner.close();
+    owner = undefined;
+    const summary = await sweep.runOnce();
+    expect(summary).toMatchObject({ claimed: 1, recorded: 1 });
+    const { rows } = await db.pool.query('select status, duration_seconds from public.call_sessions where call_sid = $1', [webhook.CallSid]);
+    expect(rows[0]).toEqual({ status: 'completed', duration_seconds: 20 });
+  }, 90_000);
 });
