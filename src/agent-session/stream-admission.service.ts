@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import { CallOwnershipService } from '../call-owners/call-ownership.service.js';
 import { InvalidStreamTokenError, StreamKind, StreamTokenService } from '../twilio/stream-token.service.js';
 import { TwilioRequestValidator } from '../twilio/twilio-request-validator.js';
 import { AgentProfileSource } from './agent-profile.source.js';
@@ -27,6 +28,7 @@ export class StreamAdmissionService {
     private readonly validator: TwilioRequestValidator,
     private readonly profiles: AgentProfileSource,
     private readonly calls: LiveCallRegistry,
+    private readonly owners: CallOwnershipService,
   ) {}
 
   /** Checked on connection: `x-twilio-signature` over the `wss://` URL with no parameters, when present. */
@@ -48,7 +50,10 @@ export class StreamAdmissionService {
     if (claims.kind !== kind) throw new StreamRejectedError(`token was issued for ${claims.kind}`);
     if (typeof callSid !== 'string' || claims.call_sid !== callSid) throw new StreamRejectedError('token was issued for another call');
     try {
-      return await this.profiles.openSession(claims);
+      const context = await this.profiles.openSession(claims);
+      // This instance holds the call's WebSocket from now on (DESIGN §10); recorded off the call path.
+      void this.owners.claim(claims.call_sid);
+      return context;
     } catch (error) {
       const code = (error as { code?: string }).code;
       this.logger.warn({ event: 'stream_session_refused', call_sid: callSid, code }, 'Could not open the call session');
