@@ -150,7 +150,8 @@ as $$
   select to_jsonb((select count(*) from pruned))
 $$;
 
--- open_call_session: 0085's body; the live count leaves out sessions whose place the reconciliation released.
+-- open_call_session: 0110's body (the lookup order and defaults of 0110); the live count leaves out sessions whose place the
+-- reconciliation released.
 create or replace function public.open_call_session(
   p_call_sid text,
   p_to text,
@@ -181,21 +182,10 @@ begin
 
   select * into v_session from public.call_sessions where call_sid = p_call_sid;
   if not found then
-    select pn.company_id,
-           (select u.user_id from public.phone_number_users u
-             where u.phone_number = pn.phone_number order by u.created_at, u.user_id limit 1),
-           'phone_numbers'
+    select m.company_id, m.user_id, m.matched_table
       into v_company, v_user, v_matched
-      from public.phone_numbers pn
-     where pn.phone_number = p_to;
-    if v_company is null then
-      select u.company_id, u.user_id, 'phone_number_users'
-        into v_company, v_user, v_matched
-        from public.phone_number_users u
-       where u.phone_number = p_to
-       order by u.created_at, u.user_id
-       limit 1;
-    end if;
+      from public.match_phone_number(p_to) m;
+    -- The webhook URL's company answers for a number nobody has (a number configured by hand in Twilio).
     if v_company is null and p_path_company_id is not null
        and exists (select 1 from public.companies where id = p_path_company_id) then
       v_company := p_path_company_id;
@@ -205,7 +195,7 @@ begin
       return jsonb_build_object('outcome', 'unknown_company', 'created', false, 'path_company_id', p_path_company_id);
     end if;
 
-    select * into v_config from public.agent_configs where company_id = v_company;
+    select * into v_config from public.company_agent_config(v_company);
     -- An after-hours call is stored refused from the start, so it never counts as a live call against the limit.
     if not public.within_business_hours(v_config.business_hours, now()) then
       v_outcome := 'refused_after_hours';
@@ -227,7 +217,7 @@ begin
     insert into public.call_sessions (call_sid, company_id, user_id, from_number, to_number, direction, status,
                                       voice_path, account_sid, path_company_id, matched_table, company_mismatch, outcome)
     values (p_call_sid, v_company, v_user, p_from, p_to, coalesce(p_direction, 'inbound'), 'ringing',
-            coalesce(v_config.voice_path, 'conversation_relay'), p_account_sid, p_path_company_id, v_matched,
+            v_config.voice_path, p_account_sid, p_path_company_id, v_matched,
             p_path_company_id is not null and v_matched <> 'path' and p_path_company_id <> v_company, v_outcome)
     on conflict (call_sid) do nothing
     returning * into v_session;
@@ -240,18 +230,18 @@ begin
 
   -- A retry (or a lost race) answers with the configuration of the session's company.
   if not v_created then
-    select * into v_config from public.agent_configs where company_id = v_session.company_id;
+    select * into v_config from public.company_agent_config(v_session.company_id);
   end if;
   return public.call_session_json(v_session) || jsonb_build_object(
     'created', v_created,
     'config', jsonb_build_object(
-      'name', coalesce(v_config.name, 'Assistant'),
-      'language', coalesce(v_config.language, 'es-MX'),
+      'name', v_config.name,
+      'language', v_config.language,
       'voice', v_config.voice,
       'tts_provider', v_config.tts_provider,
       'realtime_voice', v_config.realtime_voice,
       'greeting', v_config.greeting,
-      'voice_path', coalesce(v_config.voice_path, 'conversation_relay'),
+      'voice_path', v_config.voice_path,
       'transfer_number', v_config.transfer_number,
       'fallback_number', v_config.fallback_number,
       'business_hours', v_config.business_hours,
