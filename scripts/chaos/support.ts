@@ -47,8 +47,13 @@ export interface ChaosApp {
 }
 
 /** One API instance (a Nest app with its own connection pool) on the database, listening on a loopback port. */
-export async function startInstance(config: AppConfig, databaseUrl: string, override?: (b: TestingModuleBuilder) => TestingModuleBuilder): Promise<ChaosApp> {
-  const db = openPostgresDatabase(databaseUrl, 4);
+export async function startInstance(
+  config: AppConfig,
+  databaseUrl: string,
+  override?: (b: TestingModuleBuilder) => TestingModuleBuilder,
+  poolSize = 4,
+): Promise<ChaosApp> {
+  const db = openPostgresDatabase(databaseUrl, poolSize);
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config, db)] });
   if (override) builder = override(builder);
   const moduleRef = await builder.compile();

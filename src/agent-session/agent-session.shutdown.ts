@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { InstanceHeartbeat } from '../call-owners/instance-heartbeat.js';
 import { AppConfig } from '../config/app-config.js';
 import { LiveCallRegistry } from './live-calls.registry.js';
 
@@ -14,10 +15,17 @@ export class AgentSessionShutdown implements BeforeApplicationShutdown {
   constructor(
     private readonly calls: LiveCallRegistry,
     private readonly config: AppConfig,
+    private readonly heartbeat: InstanceHeartbeat,
   ) {}
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.calls.stopAccepting();
+    await this.drain(signal);
+    // Only now, with no call left on this instance, may the others reconcile what remains in its name.
+    await this.heartbeat.stop();
+  }
+
+  private async drain(signal?: string): Promise<void> {
     const live = this.calls.list();
     if (live.length === 0) return;
     const drainMs = this.config.agentSession.drainSeconds * 1000;

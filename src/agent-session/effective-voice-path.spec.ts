@@ -14,7 +14,6 @@ describe('effectiveVoicePath', () => {
     ['media_stream', withKey, 'media_stream'],
     ['conversation_relay', withKey, 'conversation_relay'],
     ['conversation_relay', withoutKey, 'conversation_relay'],
-    [null, withKey, 'conversation_relay'],
   ] as const)('%s (key: %#) → %s unchanged', (configured, config, expected) => {
     expect(effectiveVoicePath(configured, config)).toEqual({ path: expected, downgraded: false, reason: null });
   });

@@ -13,16 +13,16 @@ export interface EffectiveVoicePath {
 /**
  * Media Streams need a speech-to-speech provider: without OPENAI_API_KEY a company configured for them is served
  * through ConversationRelay (Twilio's speech recognition and voices with our text brain) instead of silence.
- * Pure, so that telephony (TwiML) and the debug lookup decide exactly as the gateways do.
+ * Pure, so that telephony (TwiML) and the debug lookup decide exactly as the gateways do. `configured` always comes
+ * from the database, which fills in the default path (sql/0110, agent_config_defaults), so there is no default here.
  */
-export function effectiveVoicePath(configured: StreamKind | null | undefined, config: Pick<AppConfig, 'openai'>): EffectiveVoicePath {
-  const path = configured ?? 'conversation_relay';
-  if (path === 'media_stream' && !config.openai.apiKey) {
+export function effectiveVoicePath(configured: StreamKind, config: Pick<AppConfig, 'openai'>): EffectiveVoicePath {
+  if (configured === 'media_stream' && !config.openai.apiKey) {
     return {
       path: 'conversation_relay',
       downgraded: true,
       reason: 'voice_path is media_stream but no realtime provider is configured (set OPENAI_API_KEY): served through ConversationRelay',
     };
   }
-  return { path, downgraded: false, reason: null };
+  return { path: configured, downgraded: false, reason: null };
 }

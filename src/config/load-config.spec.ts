@@ -94,4 +94,25 @@ describe('loadConfig', () => {
   it('keeps a short HS256 secret out', () => {
     expect(problemsOf({ SUPABASE_JWT_SECRET: 'short' })).toEqual(['SUPABASE_JWT_SECRET must be at least 32 characters']);
   });
+
+  it('reads the call-owner settings, with DESIGN §10 defaults, and keeps the dead-after time above two heartbeats', () => {
+    expect(loadConfig({}).callOwners).toEqual({
+      heartbeatSeconds: 10,
+      deadAfterSeconds: 30,
+      reconcileEnabled: true,
+      reconcileIntervalSeconds: 15,
+      reconcileBatchSize: 20,
+    });
+    expect(
+      loadConfig({ INSTANCE_HEARTBEAT_SECONDS: '1', INSTANCE_DEAD_AFTER_SECONDS: '3', CALL_RECONCILE_ENABLED: 'false', CALL_RECONCILE_INTERVAL_SECONDS: '2' })
+        .callOwners,
+    ).toMatchObject({ heartbeatSeconds: 1, deadAfterSeconds: 3, reconcileEnabled: false, reconcileIntervalSeconds: 2 });
+    expect(problemsOf({ INSTANCE_HEARTBEAT_SECONDS: '10', INSTANCE_DEAD_AFTER_SECONDS: '15' })).toEqual([
+      'INSTANCE_DEAD_AFTER_SECONDS (15) must be at least twice INSTANCE_HEARTBEAT_SECONDS (10)',
+    ]);
+    expect(problemsOf({ CALL_RECONCILE_INTERVAL_SECONDS: '0.5', CALL_RECONCILE_ENABLED: 'yes' })).toEqual([
+      'CALL_RECONCILE_ENABLED must be true or false, got "yes"',
+      'CALL_RECONCILE_INTERVAL_SECONDS must be a whole number of seconds from 1 to 300, got "0.5"',
+    ]);
+  });
 });
