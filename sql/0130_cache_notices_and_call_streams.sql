@@ -7,37 +7,47 @@
 -- 2. Call streams: a call has at most one live stream. Each admitted stream claims the call here (newest wins);
 --    the claim's notice tells the instance holding the older stream to close it, whichever instance that is.
 
-create or replace function public.notify_cache_change()
+-- A number's row or one of its user links changed: the number's cached resolution is stale (before and after).
+create or replace function public.notify_phone_number_change()
 returns trigger
 language plpgsql
 as $$
 begin
-  if tg_table_name in ('phone_numbers', 'phone_number_users') then
-    if tg_op in ('UPDATE', 'DELETE') then
-      perform pg_notify('cache_notices', jsonb_build_object('kind', 'phone_number', 'phone_number', old.phone_number)::text);
-    end if;
-    if tg_op in ('INSERT', 'UPDATE') then
-      perform pg_notify('cache_notices', jsonb_build_object('kind', 'phone_number', 'phone_number', new.phone_number)::text);
-    end if;
-  elsif tg_table_name = 'companies' then
-    perform pg_notify('cache_notices', jsonb_build_object('kind', 'company', 'company_id', coalesce(new.id, old.id))::text);
-  elsif tg_table_name = 'agent_configs' then
-    perform pg_notify('cache_notices', jsonb_build_object('kind', 'company', 'company_id', coalesce(new.company_id, old.company_id))::text);
+  if tg_op in ('UPDATE', 'DELETE') then
+    perform pg_notify('cache_notices', jsonb_build_object('kind', 'phone_number', 'phone_number', old.phone_number)::text);
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') then
+    perform pg_notify('cache_notices', jsonb_build_object('kind', 'phone_number', 'phone_number', new.phone_number)::text);
   end if;
   return null;
 end
 $$;
-revoke execute on function public.notify_cache_change() from public, anon, authenticated;
+revoke execute on function public.notify_phone_number_change() from public, anon, authenticated;
+
+-- A company or its agent configuration changed: what instances hold about the company is stale. The trigger's
+-- argument names the column that holds the company id.
+create or replace function public.notify_company_change()
+returns trigger
+language plpgsql
+as $$
+declare
+  v_row jsonb := case when tg_op = 'DELETE' then to_jsonb(old) else to_jsonb(new) end;
+begin
+  perform pg_notify('cache_notices', jsonb_build_object('kind', 'company', 'company_id', v_row ->> tg_argv[0])::text);
+  return null;
+end
+$$;
+revoke execute on function public.notify_company_change() from public, anon, authenticated;
 
 create trigger phone_numbers_cache_notice after insert or update or delete on public.phone_numbers
-  for each row execute function public.notify_cache_change();
+  for each row execute function public.notify_phone_number_change();
 create trigger phone_number_users_cache_notice after insert or update or delete on public.phone_number_users
-  for each row execute function public.notify_cache_change();
+  for each row execute function public.notify_phone_number_change();
 -- A company's name is part of a number's resolution; inserting a company changes nothing cached.
 create trigger companies_cache_notice after update or delete on public.companies
-  for each row execute function public.notify_cache_change();
+  for each row execute function public.notify_company_change('id');
 create trigger agent_configs_cache_notice after insert or update or delete on public.agent_configs
-  for each row execute function public.notify_cache_change();
+  for each row execute function public.notify_company_change('company_id');
 
 create sequence public.call_stream_generation;
 revoke all on sequence public.call_stream_generation from public, anon, authenticated;
