@@ -8,7 +8,7 @@ import { PhoneNumberResolution } from './phone-number-resolution.js';
 /** While the database announces every change (LISTEN/NOTIFY), an answer may live this long... */
 const CACHE_TTL_MS = 30_000;
 /**
- * ...and otherwise only this long (docs/deploy.md): on the rpc transport, where Redis (when set) carries the instances'
+ * ...and otherwise only this long (README): on the rpc transport, where Redis (when set) carries the instances'
  * own changes at once but not a change made in SQL by anyone else, and while the LISTEN connection reconnects.
  */
 export const UNNOTIFIED_CACHE_TTL_MS = 2_000;
@@ -22,6 +22,8 @@ const CACHE_MAX = 10_000;
 @Injectable()
 export class PhoneNumberResolver implements OnModuleInit {
   private readonly cache = new Map<string, { value: PhoneNumberResolution; expires: number }>();
+  /** Counts the notices heard: an answer read while one arrived may predate the change, so it is not cached. */
+  private noticesHeard = 0;
 
   constructor(
     private readonly db: Database,
@@ -41,9 +43,10 @@ export class PhoneNumberResolver implements OnModuleInit {
     const now = Date.now();
     const hit = this.cache.get(e164);
     if (hit && hit.expires > now) return hit.value;
+    const heardBefore = this.noticesHeard;
     const value = await this.db.call<'resolve_phone_number', PhoneNumberResolution | null>('resolve_phone_number', { p_phone_number: e164 });
     // Unknown numbers are not cached: a number configured on another instance must work at once.
-    if (value) {
+    if (value && heardBefore === this.noticesHeard) {
       if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(e164, { value, expires: now + (this.notices.coversEveryWriter ? CACHE_TTL_MS : UNNOTIFIED_CACHE_TTL_MS) });
     }
@@ -57,6 +60,7 @@ export class PhoneNumberResolver implements OnModuleInit {
   }
 
   private onNotice(notice: CacheNotice): void {
+    if (notice.kind !== 'call_stream') this.noticesHeard++;
     switch (notice.kind) {
       case 'phone_number':
         this.cache.delete(notice.phone_number);
