@@ -58,6 +58,20 @@ describe('PhoneNumberResolver and cache notices', () => {
     expect((await resolver.resolveNormalized(NUMBER))?.company_id).toBe('c2');
   });
 
+  it('still caches an answer read while other numbers and companies changed', async () => {
+    const { state, resolver, send } = setUp();
+    state.pending = () => undefined;
+    const reading = resolver.resolveNormalized(NUMBER);
+    await vi.waitFor(() => expect(state.reads).toBe(1));
+    send({ kind: 'phone_number', phone_number: '+525500000000' });
+    send({ kind: 'company', company_id: 'another' });
+    state.pending!();
+    await reading;
+    state.pending = null;
+    await resolver.resolveNormalized(NUMBER);
+    expect(state.reads).toBe(1);
+  });
+
   it('keeps answers 2 s only when the database does not announce every change (rpc transport)', async () => {
     vi.useFakeTimers();
     try {

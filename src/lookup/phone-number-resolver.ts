@@ -14,6 +14,14 @@ const CACHE_TTL_MS = 30_000;
 export const UNNOTIFIED_CACHE_TTL_MS = 2_000;
 const CACHE_MAX = 10_000;
 
+interface PendingRead {
+  e164: string;
+  /** The number itself changed, or notices may have been missed. */
+  stale: boolean;
+  /** Companies announced as changed meanwhile: stale if the answer names one of them. */
+  companies: Set<string>;
+}
+
 /**
  * Phone number → company and user, in one database round trip. Answers are cached in-process; the database
  * announces every change of a number, a number's users or a company (sql/0130) to every instance, which drops
@@ -22,8 +30,8 @@ const CACHE_MAX = 10_000;
 @Injectable()
 export class PhoneNumberResolver implements OnModuleInit {
   private readonly cache = new Map<string, { value: PhoneNumberResolution; expires: number }>();
-  /** Counts the notices heard: an answer read while one arrived may predate the change, so it is not cached. */
-  private noticesHeard = 0;
+  /** Lookups under way, with what was announced meanwhile: such an answer may predate the change, so it is not cached. */
+  private readonly reading = new Set<PendingRead>();
 
   constructor(
     private readonly db: Database,
@@ -43,10 +51,16 @@ export class PhoneNumberResolver implements OnModuleInit {
     const now = Date.now();
     const hit = this.cache.get(e164);
     if (hit && hit.expires > now) return hit.value;
-    const heardBefore = this.noticesHeard;
-    const value = await this.db.call<'resolve_phone_number', PhoneNumberResolution | null>('resolve_phone_number', { p_phone_number: e164 });
+    const read: PendingRead = { e164, stale: false, companies: new Set() };
+    this.reading.add(read);
+    let value: PhoneNumberResolution | null;
+    try {
+      value = await this.db.call<'resolve_phone_number', PhoneNumberResolution | null>('resolve_phone_number', { p_phone_number: e164 });
+    } finally {
+      this.reading.delete(read);
+    }
     // Unknown numbers are not cached: a number configured on another instance must work at once.
-    if (value && heardBefore === this.noticesHeard) {
+    if (value && !read.stale && !read.companies.has(value.company_id)) {
       if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(e164, { value, expires: now + (this.notices.coversEveryWriter ? CACHE_TTL_MS : UNNOTIFIED_CACHE_TTL_MS) });
     }
@@ -60,16 +74,18 @@ export class PhoneNumberResolver implements OnModuleInit {
   }
 
   private onNotice(notice: CacheNotice): void {
-    if (notice.kind !== 'call_stream') this.noticesHeard++;
     switch (notice.kind) {
       case 'phone_number':
         this.cache.delete(notice.phone_number);
+        for (const read of this.reading) if (read.e164 === notice.phone_number) read.stale = true;
         return;
       case 'company':
         for (const [e164, entry] of this.cache) if (entry.value.company_id === notice.company_id) this.cache.delete(e164);
+        for (const read of this.reading) read.companies.add(notice.company_id);
         return;
       case 'reset':
         this.cache.clear();
+        for (const read of this.reading) read.stale = true;
         return;
       case 'call_stream':
         return;
