@@ -16,7 +16,8 @@ export async function freePort(): Promise<number> {
 /** The built API as its own process (`node dist/src/main.js`), configured only through its environment. */
 export class ApiProcess {
   private log = '';
-  readonly exited: Promise<number | null>;
+  /** How the process ended: an exit code, or the signal that ended it (Nest re-raises SIGTERM after its shutdown hooks). */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private readonly child: ChildProcess;
 
   private constructor(
@@ -27,7 +28,7 @@ export class ApiProcess {
     this.child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (d: Buffer) => (this.log += d.toString()));
     this.child.stderr!.on('data', (d: Buffer) => (this.log += d.toString()));
-    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
   }
 
   /** Starts it and waits until its `/health` answers 200. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 export const haproxyInstalled = (): boolean => spawnSync('haproxy', ['-v'], { stdio: 'ignore' }).status === 0;
 
 /** Health-check timings: a server is out of rotation at most `interMs × fall` (+ one check) after `/health` turns 503. */
-export const HEALTH_CHECK = { interMs: 300, fall: 2, rise: 2 } as const;
+export const HEALTH_CHECK = { interMs: 1_000, fall: 2, rise: 2 } as const;
 
 /**
  * The configuration docs/deploy.md recommends, minus TLS: round robin, `/health` checks, WebSocket upgrades passing
