@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import type { CacheNotices } from '../src/coherence/cache-notices.service.js';
 import { PhoneNumberResolver } from '../src/lookup/phone-number-resolver.js';
 import { benchDatabases, machine, percentiles, round } from './support.js';
 
@@ -31,7 +32,9 @@ export async function benchLookup(): Promise<LookupBenchResult[]> {
       await db.pool.query('analyze');
       const number = (i: number): string => `+5255${String(1 + ((i * 7919) % NUMBERS)).padStart(8, '0')}`;
 
-      const uncached = new PhoneNumberResolver(db);
+      // A single process: no other instance to hear from, so the cache keeps its long lifetime.
+      const quiet = { live: true, on: () => () => true, publish: () => undefined } as unknown as CacheNotices;
+      const uncached = new PhoneNumberResolver(db, quiet);
       for (let i = 0; i < 500; i++) await db.call('resolve_phone_number', { p_phone_number: number(i) });
       const samples: number[] = [];
       const t0 = performance.now();

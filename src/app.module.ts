@@ -6,6 +6,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { CompaniesModule } from './companies/companies.module.js';
 import { AgentModule } from './agent/agent.module.js';
 import { MessagingModule } from './messaging/messaging.module.js';
+import { CoherenceModule } from './coherence/coherence.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { RequestShapeInterceptor } from './common/request-shape.interceptor.js';
 import { AppConfig } from './config/app-config.js';
@@ -21,6 +22,7 @@ import { LookupModule } from './lookup/lookup.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { TelephonyModule } from './telephony/telephony.module.js';
 import { ProvisioningModule } from './provisioning/provisioning.module.js';
+import { RedisModule } from './redis/redis.module.js';
 import { TwilioModule } from './twilio/twilio.module.js';
 
 @Module({})
@@ -34,6 +36,8 @@ export class AppModule {
         LoggingModule,
         MetricsModule,
         DatabaseModule.forRoot(database),
+        RedisModule,
+        CoherenceModule,
         AuthModule,
         LimitsModule,
         TwilioModule,

@@ -178,6 +178,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/companies/{company_id}/calls/{call_sid}/hangup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ends a live call, whichever instance holds its stream (owners and admins) */
+        post: operations["hangupCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/companies/{company_id}/calls/{call_sid}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Transfers a live call to a number (the dial-out rules of agent transfers), whichever instance holds its stream */
+        post: operations["transferCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/companies/{company_id}/conversations": {
         parameters: {
             query?: never;
@@ -1086,6 +1120,24 @@ export interface components {
             weekly: {
                 [key: string]: string[][];
             };
+        };
+        CallControlResponseDto: {
+            /**
+             * @description What Twilio was asked to do with the live call
+             * @example hangup
+             * @enum {string}
+             */
+            action: "hangup" | "transfer";
+            /**
+             * @description Twilio call SID
+             * @example CA0123456789abcdef0123456789abcdef
+             */
+            call_sid: string;
+            /**
+             * @description The number the caller is transferred to (transfer only)
+             * @example null
+             */
+            to: string | null;
         };
         CallDetailResponseDto: {
             /**
@@ -2460,6 +2512,13 @@ export interface components {
              * @example ¿A qué hora abren?
              */
             text: string;
+        };
+        TransferCallDto: {
+            /**
+             * @description Where to transfer the caller: E.164, a fixed-line, mobile or toll-free number (premium, shared-cost and satellite ranges are refused)
+             * @example +525512345678
+             */
+            to: string;
         };
         TwilioUrlsDto: {
             /**
@@ -4589,6 +4648,416 @@ export interface operations {
                      *       "error": "Too Many Requests",
                      *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
                      *       "statusCode": 429
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+        };
+    };
+    hangupCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Twilio call SID */
+                call_sid: string;
+                /** @description Company id */
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ends a live call, whichever instance holds its stream (owners and admins) */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallControlResponseDto"];
+                };
+            };
+            /** @description Invalid company id or call SID */
+            400: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The company has no such call */
+            404: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "Company 00000000-0000-4000-8000-000000000001 has no call CA0123456789abcdef0123456789abcdef",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The call has already ended */
+            409: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "Only a draft bundle can be submitted; this one is in-review",
+                     *       "statusCode": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Twilio did not take the update; nothing was changed */
+            502: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Twilio could not update the number: HTTP 503: Service Unavailable. Nothing was saved; try again.",
+                     *       "statusCode": 502
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+        };
+    };
+    transferCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Twilio call SID */
+                call_sid: string;
+                /** @description Company id */
+                company_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferCallDto"];
+            };
+        };
+        responses: {
+            /** @description Transfers a live call to a number (the dial-out rules of agent transfers), whichever instance holds its stream */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallControlResponseDto"];
+                };
+            };
+            /** @description Invalid ids, or a number the platform does not dial */
+            400: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "errors": [
+                     *         {
+                     *           "field": "company_id",
+                     *           "message": "company_id must be a UUID"
+                     *         }
+                     *       ],
+                     *       "message": "company_id must be a UUID",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Send a Supabase access token as \"Authorization: Bearer <token>\"",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The user is not a member of this company, or lacks the role */
+            403: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "You are not a member of this company",
+                     *       "statusCode": 403
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The company has no such call */
+            404: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "Company 00000000-0000-4000-8000-000000000001 has no call CA0123456789abcdef0123456789abcdef",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description The call has already ended */
+            409: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "Only a draft bundle can be submitted; this one is in-review",
+                     *       "statusCode": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Too many requests from this user (RATE_LIMIT_API); see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before the next request */
+                    "Retry-After"?: number;
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many requests: the limit is 1200 requests per 60 s for each user on /api. Retry after 12 s.",
+                     *       "statusCode": 429
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ApiErrorDto"];
+                };
+            };
+            /** @description Twilio did not take the update; nothing was changed */
+            502: {
+                headers: {
+                    /** @description Requests allowed in the window (RATE_LIMIT_API) */
+                    "X-RateLimit-Limit-api"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining-api"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset-api"?: number;
+                    /** @description The request id: the one sent in X-Request-Id (letters, digits, . _ -, up to 64), or a new UUID; quote it to support */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Twilio could not update the number: HTTP 503: Service Unavailable. Nothing was saved; try again.",
+                     *       "statusCode": 502
                      *     }
                      */
                     "application/json": components["schemas"]["ApiErrorDto"];

@@ -7,6 +7,8 @@ import { AgentSessionRepository } from './agent-session.repository.js';
 import { AgentSessionShutdown } from './agent-session.shutdown.js';
 import { CallControlService } from './call-control.service.js';
 import { ConversationRelayGateway } from './conversation-relay/conversation-relay.gateway.js';
+import { LiveCallControlController } from './live-call-control.controller.js';
+import { LiveCallControlService } from './live-call-control.service.js';
 import { LiveCallRegistry } from './live-calls.registry.js';
 import { MediaStreamGateway } from './media-stream/media-stream.gateway.js';
 import { OpenAiRealtimeProvider } from './realtime/openai-realtime.provider.js';
@@ -22,7 +24,9 @@ import { VoiceAgent } from './voice-agent.js';
  */
 @Module({
   imports: [AgentModule, CompaniesModule],
+  controllers: [LiveCallControlController],
   providers: [
+    LiveCallControlService,
     { provide: VoiceAgent, useExisting: AgentService },
     { provide: AgentProfileSource, useClass: SqlAgentProfileSource },
     { provide: RealtimeVoiceProvider, useClass: OpenAiRealtimeProvider },

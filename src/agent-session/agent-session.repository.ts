@@ -28,6 +28,13 @@ export interface TakenCallMessage {
   text: string;
 }
 
+/** A stream's claim of its call (sql/0130): `generation` orders the claims of every call. */
+export interface StreamClaim {
+  stream_id: string;
+  generation: number;
+  replaced_stream_id: string | null;
+}
+
 export interface CallUsage {
   company_id: string;
   user_id: string | null;
@@ -47,6 +54,16 @@ export class AgentSessionRepository {
   /** Marks the call as failed by its agent (sql/0091), for the `<Connect action>` request that follows. */
   requestRescue(callSid: string): Promise<boolean> {
     return this.db.call('request_call_rescue', { p_call_sid: callSid });
+  }
+
+  /** The call as the company sees it (its latest status), or null when the company has no such call. */
+  companyCall(companyId: string, callSid: string): Promise<{ status: string; ended_at: string | null } | null> {
+    return this.db.call<'get_company_call', { status: string; ended_at: string | null } | null>('get_company_call', { p_company_id: companyId, p_call_sid: callSid });
+  }
+
+  /** The newest stream of a call takes it (sql/0130); the instance holding an older one hears it and closes that. */
+  claimStream(callSid: string, streamId: string): Promise<StreamClaim> {
+    return this.db.call<'claim_call_stream', StreamClaim>('claim_call_stream', { p_call_sid: callSid, p_stream_id: streamId });
   }
 
   openSession(claims: StreamTokenClaims, knowledgeChars: number): Promise<CallContext> {

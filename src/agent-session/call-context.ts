@@ -34,4 +34,12 @@ export interface CallContext {
   profile: AgentProfile;
   /** A bounded digest of the knowledge base (realtime path only; empty on ConversationRelay). */
   knowledge: KnowledgePassage[];
+  /** This stream's claim of the call (set at admission, not by the session function); absent when it could not be written. */
+  stream?: StreamIdentity;
+}
+
+/** One stream of a call: its id (the stream token's jti) and the order of its claim among all claims. */
+export interface StreamIdentity {
+  id: string;
+  generation: number;
 }

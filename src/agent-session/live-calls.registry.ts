@@ -1,11 +1,19 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { CacheNotices } from '../coherence/cache-notices.service.js';
+import type { CacheNotice } from '../coherence/cache-notice.js';
 import { EndTracking, MetricsService } from '../metrics/metrics.service.js';
 import type { StreamKind } from '../twilio/stream-token.service.js';
+import type { StreamIdentity } from './call-context.js';
+
+/** Newest claims heard per call, for a stream that registers after the notice that superseded it arrived. */
+const REMEMBERED_CLAIMS = 10_000;
 
 /** A call bridged by a gateway of this instance. */
 export interface LiveCall {
   readonly callSid: string;
   readonly kind: StreamKind;
+  /** This stream's claim of the call (sql/0130), once admitted; undefined when it could not be written. */
+  readonly stream: StreamIdentity | undefined;
   /** Ends the call with a goodbye to the caller (shutdown, or replaced by a newer stream of the same call). */
   endPolitely(reason: string): Promise<void>;
   /** Closes everything at once, without a goodbye. */
@@ -16,18 +24,29 @@ export interface LiveCall {
 
 /**
  * The calls live on this instance, by CallSid. Twilio sometimes opens a second stream for the same call: the
- * newer one wins and the older is closed. Entries leave on every exit path (the session calls `remove`).
+ * newer one wins and the older is closed, here at once, and across instances when the newer stream's claim is
+ * announced (a call_stream notice with a higher generation than the stream held here). Entries leave on every
+ * exit path (the session calls `remove`).
  */
 @Injectable()
-export class LiveCallRegistry {
+export class LiveCallRegistry implements OnModuleInit {
+  private readonly logger = new Logger('LiveCalls');
   private readonly calls = new Map<string, LiveCall>();
+  private readonly newestClaims = new Map<string, StreamIdentity>();
   /** Metrics: each stream while it is open; each call while any stream of it is. */
   private readonly streamEnds = new Map<LiveCall, EndTracking>();
   private readonly callEnds = new Map<string, EndTracking>();
   private accepting = true;
   private ready = true;
 
-  constructor(private readonly metrics: MetricsService) {}
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly notices: CacheNotices,
+  ) {}
+
+  onModuleInit(): void {
+    this.notices.on((notice) => this.onNotice(notice));
+  }
 
   get size(): number {
     return this.calls.size;
@@ -55,6 +74,11 @@ export class LiveCallRegistry {
 
   /** Registers a call; returns the older stream of the same call, which the caller must close. */
   add(call: LiveCall): LiveCall | undefined {
+    if (this.superseded(call)) {
+      // A newer stream of this call was claimed elsewhere before this one got here: it is the one to keep.
+      call.terminate('replaced by a newer stream of the same call on another instance');
+      return undefined;
+    }
     const previous = this.calls.get(call.callSid);
     this.calls.set(call.callSid, call);
     if (!this.streamEnds.has(call)) this.streamEnds.set(call, this.metrics.streamOpened(call.kind));
@@ -75,5 +99,24 @@ export class LiveCallRegistry {
 
   list(): LiveCall[] {
     return [...this.calls.values()];
+  }
+
+  private onNotice(notice: CacheNotice): void {
+    if (notice.kind !== 'call_stream') return;
+    const known = this.newestClaims.get(notice.call_sid);
+    if (known && known.generation >= notice.generation) return;
+    this.newestClaims.delete(notice.call_sid);
+    if (this.newestClaims.size >= REMEMBERED_CLAIMS) this.newestClaims.delete(this.newestClaims.keys().next().value!);
+    this.newestClaims.set(notice.call_sid, { id: notice.stream_id, generation: notice.generation });
+    const local = this.calls.get(notice.call_sid);
+    if (local && this.superseded(local)) {
+      this.logger.log({ event: 'stream_superseded', call_sid: notice.call_sid }, 'A newer stream of this call was claimed; closing the older one here');
+      local.terminate('replaced by a newer stream of the same call on another instance');
+    }
+  }
+
+  private superseded(call: LiveCall): boolean {
+    const newest = this.newestClaims.get(call.callSid);
+    return call.stream !== undefined && newest !== undefined && newest.id !== call.stream.id && newest.generation > call.stream.generation;
   }
 }

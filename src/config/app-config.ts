@@ -32,6 +32,15 @@ export abstract class AppConfig {
     supabaseUrl?: string;
     supabaseServiceRoleKey?: string;
   };
+  /**
+   * REDIS_URL (optional): rate-limit counters and cross-instance cache notices shared by every instance. Without it
+   * limits count per instance, and notices travel by PostgreSQL LISTEN/NOTIFY where the transport allows it.
+   */
+  declare redis: {
+    url?: string;
+    /** Prefix of every key and channel this app uses in Redis (not an environment setting: tests isolate themselves by it). */
+    keyPrefix: string;
+  };
   declare auth: {
     supabaseUrl?: string;
     /** HS256 secret; when unset only asymmetric keys from the project's JWKS are accepted. */

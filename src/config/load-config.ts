@@ -60,6 +60,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const publicBaseUrl = url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${portText}`;
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const supabaseUrl = url('SUPABASE_URL', ['http:', 'https:']);
+  const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
   // Every URL setting is checked here, before the problems are reported, so none is dropped or accepted unchecked.
   const twilioApiBaseUrl = url('TWILIO_API_BASE_URL', ['http:', 'https:']);
   const twilioNumbersBaseUrl = url('TWILIO_NUMBERS_BASE_URL', ['http:', 'https:']);
@@ -208,6 +209,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       leaseSeconds: 120,
       documentMaxBytes,
     },
+    redis: { url: redisUrl, keyPrefix: 'phone-agent:' },
     sessionTokenSecret: sessionSecret ?? DEVELOPMENT_SESSION_TOKEN_SECRET,
     demoSeed: demoSeedText ? demoSeedText === 'true' : !databaseUrl && !serviceRoleKey,
   };

@@ -11,6 +11,7 @@ export const SQL_FUNCTIONS = {
   check_phone_number_configuration: { args: { p_phone_number: { type: 'text' }, p_company_id: { type: 'uuid' }, p_platform_admin: { type: 'boolean' } }, returns: 'jsonb', returnsSet: false },
   choose_regulatory_bundle_number: { args: { p_bundle_id: { type: 'uuid' }, p_owner: { type: 'text' }, p_phone_number: { type: 'text' } }, returns: 'jsonb', returnsSet: false },
   claim_call_price_backfills: { args: { p_owner: { type: 'text' }, p_limit: { type: 'integer' }, p_lease_seconds: { type: 'integer' } }, returns: 'jsonb', returnsSet: false },
+  claim_call_stream: { args: { p_call_sid: { type: 'text' }, p_stream_id: { type: 'text' } }, returns: 'jsonb', returnsSet: false },
   claim_due_regulatory_bundles: { args: { p_owner: { type: 'text' }, p_limit: { type: 'integer' }, p_lease_seconds: { type: 'integer' } }, returns: 'jsonb', returnsSet: false },
   claim_regulatory_bundle: { args: { p_bundle_id: { type: 'uuid' }, p_owner: { type: 'text' }, p_lease_seconds: { type: 'integer' } }, returns: 'jsonb', returnsSet: false },
   claim_stream_token: { args: { p_jti: { type: 'uuid' }, p_call_sid: { type: 'text' }, p_kind: { type: 'text' }, p_expires_at: { type: 'timestamp with time zone' } }, returns: 'jsonb', returnsSet: false },

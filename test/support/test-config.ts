@@ -49,6 +49,8 @@ export function testConfig(overrides: DeepPartial<AppConfig> = {}): AppConfig {
     },
     // The bundle monitor never runs on a timer in tests: they call it directly.
     provisioning: { monitorEnabled: false, monitorIntervalSeconds: 300, leaseSeconds: 60, documentMaxBytes: 64 * 1024 },
+    // No Redis unless a test brings one (with a key prefix of its own).
+    redis: { keyPrefix: 'test:' },
     sessionTokenSecret: 'test-session-token-secret-0123456789-abcdef',
     demoSeed: false,
   };

@@ -5,7 +5,7 @@ import type { WebSocket } from 'ws';
 import type { AgentEvent } from '../../agent/agent-turn.js';
 import { maskPhoneNumber } from '../../lookup/phone-number.js';
 import type { AgentSessionRepository } from '../agent-session.repository.js';
-import type { CallContext } from '../call-context.js';
+import type { CallContext, StreamIdentity } from '../call-context.js';
 import type { MetricsService } from '../../metrics/metrics.service.js';
 import { CallRecorder } from '../call-recorder.js';
 import type { LiveCall, LiveCallRegistry } from '../live-calls.registry.js';
@@ -45,6 +45,10 @@ interface RunningTurn {
 export class RelayCallSession implements LiveCall {
   private readonly logger = new Logger('ConversationRelay');
   readonly kind = 'conversation_relay' as const;
+
+  get stream(): StreamIdentity | undefined {
+    return this.context?.stream;
+  }
   callSid = '';
   readonly finished: Promise<void>;
   private resolveFinished!: () => void;
@@ -139,6 +143,8 @@ export class RelayCallSession implements LiveCall {
     this.contact = this.context.from_number ?? (typeof message.from === 'string' ? message.from : '');
     this.recorder = new CallRecorder(this.deps.repository, this.context, { service: this.deps.metrics, brain: 'conversation_relay' });
     this.deps.calls.add(this)?.terminate('replaced by a newer stream of the same call');
+    // A newer stream of this call was claimed on another instance first: this one was closed at once.
+    if (this.ended) return;
     for (const early of this.early.splice(0)) this.handle(early);
     this.logger.log(
       { event: 'relay_started', call_sid: this.callSid, company_id: this.context.company_id, from: maskPhoneNumber(this.contact) },

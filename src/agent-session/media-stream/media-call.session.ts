@@ -5,7 +5,7 @@ import type { WebSocket } from 'ws';
 import type { RealtimeRateCard } from '../../config/app-config.js';
 import type { AgentProfileSource } from '../agent-profile.source.js';
 import type { AgentSessionRepository, TurnLatency } from '../agent-session.repository.js';
-import type { CallContext } from '../call-context.js';
+import type { CallContext, StreamIdentity } from '../call-context.js';
 import type { CallControlService } from '../call-control.service.js';
 import type { MetricsService } from '../../metrics/metrics.service.js';
 import { CallRecorder } from '../call-recorder.js';
@@ -46,6 +46,10 @@ interface ResponseState {
 export class MediaCallSession implements LiveCall {
   private readonly logger = new Logger('MediaStream');
   readonly kind = 'media_stream' as const;
+
+  get stream(): StreamIdentity | undefined {
+    return this.context?.stream;
+  }
   callSid = '';
   readonly finished: Promise<void>;
   private resolveFinished!: () => void;
@@ -139,6 +143,8 @@ export class MediaCallSession implements LiveCall {
     this.streamSidJson = JSON.stringify(streamSid);
     this.recorder = new CallRecorder(this.deps.repository, this.context, { service: this.deps.metrics, brain: 'realtime' });
     this.deps.calls.add(this)?.terminate('replaced by a newer stream of the same call');
+    // A newer stream of this call was claimed on another instance first: this one was closed at once.
+    if (this.ended) return;
     if (!this.deps.provider.configured) {
       // Telephony should have chosen ConversationRelay (effectiveVoicePath); a stale TwiML still must not leave silence.
       this.logger.warn({ event: 'media_without_provider', call_sid: this.callSid }, 'No realtime provider: handing the call over');
