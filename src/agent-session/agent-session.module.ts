@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AgentModule } from '../agent/agent.module.js';
+import { CallOwnersModule } from '../call-owners/call-owners.module.js';
 import { AgentService } from '../agent/agent.service.js';
 import { CompaniesModule } from '../companies/companies.module.js';
 import { AgentProfileSource } from './agent-profile.source.js';
@@ -23,7 +24,7 @@ import { VoiceAgent } from './voice-agent.js';
  * ConversationRelay calls speak with the company's agent (AgentService: the knowledge or OpenAI brain).
  */
 @Module({
-  imports: [AgentModule, CompaniesModule],
+  imports: [AgentModule, CompaniesModule, CallOwnersModule],
   controllers: [LiveCallControlController],
   providers: [
     LiveCallControlService,

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { InstanceHeartbeat } from '../call-owners/instance-heartbeat.js';
 import { AppConfig } from '../config/app-config.js';
 import { LiveCallRegistry } from './live-calls.registry.js';
 
@@ -19,6 +20,7 @@ export class AgentSessionShutdown implements BeforeApplicationShutdown {
   constructor(
     private readonly calls: LiveCallRegistry,
     private readonly config: AppConfig,
+    private readonly heartbeat: InstanceHeartbeat,
   ) {}
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
@@ -29,6 +31,12 @@ export class AgentSessionShutdown implements BeforeApplicationShutdown {
       await sleep(deregisterMs);
     }
     this.calls.stopAccepting();
+    await this.drain(signal);
+    // Only now, with no call left on this instance, may the others reconcile what remains in its name.
+    await this.heartbeat.stop();
+  }
+
+  private async drain(signal?: string): Promise<void> {
     const live = this.calls.list();
     if (live.length === 0) return;
     const drainMs = this.config.agentSession.drainSeconds * 1000;

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import { CallOwnershipService } from '../call-owners/call-ownership.service.js';
 import { InvalidStreamTokenError, StreamKind, StreamTokenService } from '../twilio/stream-token.service.js';
 import { TwilioRequestValidator } from '../twilio/twilio-request-validator.js';
 import { CacheNotices } from '../coherence/cache-notices.service.js';
@@ -31,6 +32,7 @@ export class StreamAdmissionService {
     private readonly calls: LiveCallRegistry,
     private readonly repository: AgentSessionRepository,
     private readonly notices: CacheNotices,
+    private readonly owners: CallOwnershipService,
   ) {}
 
   /** Checked on connection: `x-twilio-signature` over the `wss://` URL with no parameters, when present. */
@@ -54,6 +56,8 @@ export class StreamAdmissionService {
     let context: CallContext;
     try {
       context = await this.profiles.openSession(claims);
+      // This instance holds the call's WebSocket from now on (DESIGN §10); recorded off the call path.
+      void this.owners.claim(claims.call_sid);
     } catch (error) {
       const code = (error as { code?: string }).code;
       this.logger.warn({ event: 'stream_session_refused', call_sid: callSid, code }, 'Could not open the call session');

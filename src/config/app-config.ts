@@ -92,6 +92,19 @@ export abstract class AppConfig {
     /** OPENAI_REALTIME_RATE_CARD: USD per million tokens, for usage events of realtime calls. */
     realtimeRates: RealtimeRateCard;
   };
+  /** Call owners (src/call-owners) and the reconciliation of calls no instance holds any more (DESIGN §10). */
+  declare callOwners: {
+    /** INSTANCE_HEARTBEAT_SECONDS: how often this instance records that it is alive. */
+    heartbeatSeconds: number;
+    /** INSTANCE_DEAD_AFTER_SECONDS: an owner silent this long is dead, and a session no stream claimed this long after its webhook was never connected. */
+    deadAfterSeconds: number;
+    /** CALL_RECONCILE_ENABLED: this instance sweeps for orphaned calls (any number may: each call is claimed once). */
+    reconcileEnabled: boolean;
+    /** CALL_RECONCILE_INTERVAL_SECONDS: how often the sweep runs. */
+    reconcileIntervalSeconds: number;
+    /** Orphaned calls asked about per sweep. */
+    reconcileBatchSize: number;
+  };
   /** The text brains (src/agent). */
   declare agent: {
     /** AGENT_LLM_TIMEOUT_MS: on a call, how long the openai brain waits for the first and each next chunk; for an SMS or WhatsApp reply, the deadline for the whole reply. After it the knowledge agent answers instead. */

@@ -149,6 +149,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push(`BUNDLE_DOCUMENT_MAX_BYTES must be a whole number of bytes from 1024 to 20971520, got "${documentMaxText}"`);
   }
 
+  const callOwners = parseCallOwners(read, problems);
   const llmRates = parseLlmRateCard(read('OPENAI_LLM_RATE_CARD'), problems);
   const events = parseEvents(read, production, problems);
   const http = parseHttpEdge(read, problems);
@@ -201,6 +202,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       },
     },
     agentSession: { drainSeconds, deregisterSeconds, realtimeRates },
+    callOwners,
     agent: { llmTimeoutMs, llmRates },
     events,
     provisioning: {
@@ -390,5 +392,35 @@ function parseEvents(read: (name: string) => string | undefined, production: boo
       allowLoopback: !production,
     },
     stream: { pollIntervalMs: 500, heartbeatSeconds: 15 },
+  };
+}
+
+/** INSTANCE_HEARTBEAT_SECONDS, INSTANCE_DEAD_AFTER_SECONDS, CALL_RECONCILE_ENABLED, CALL_RECONCILE_INTERVAL_SECONDS. */
+function parseCallOwners(read: (name: string) => string | undefined, problems: string[]): AppConfig['callOwners'] {
+  const seconds = (name: string, fallback: number, max: number): number => {
+    const text = read(name) ?? String(fallback);
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1 || value > max) {
+      problems.push(`${name} must be a whole number of seconds from 1 to ${max}, got "${text}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const heartbeatSeconds = seconds('INSTANCE_HEARTBEAT_SECONDS', 10, 300);
+  const deadAfterSeconds = seconds('INSTANCE_DEAD_AFTER_SECONDS', 30, 900);
+  // One late heartbeat must not make a live instance look dead.
+  if (deadAfterSeconds < 2 * heartbeatSeconds) {
+    problems.push(`INSTANCE_DEAD_AFTER_SECONDS (${deadAfterSeconds}) must be at least twice INSTANCE_HEARTBEAT_SECONDS (${heartbeatSeconds})`);
+  }
+  const enabledText = read('CALL_RECONCILE_ENABLED');
+  if (enabledText !== undefined && !['true', 'false'].includes(enabledText)) {
+    problems.push(`CALL_RECONCILE_ENABLED must be true or false, got "${enabledText}"`);
+  }
+  return {
+    heartbeatSeconds,
+    deadAfterSeconds,
+    reconcileEnabled: enabledText !== 'false',
+    reconcileIntervalSeconds: seconds('CALL_RECONCILE_INTERVAL_SECONDS', 15, 300),
+    reconcileBatchSize: 20,
   };
 }

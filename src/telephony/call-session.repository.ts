@@ -25,6 +25,18 @@ export interface RecordCallStatusParams {
   priceFirstAttemptSeconds: number;
 }
 
+/** A session no live instance holds (its owner died, or its stream never connected), claimed for reconciliation. */
+export interface OrphanedCall {
+  call_sid: string;
+  account_sid: string | null;
+  company_id: string;
+  owner_instance_id: string | null;
+  /** Including this one. */
+  attempts: number;
+}
+
+export type ReconciliationResult = 'recorded' | 'retry' | 'not_found' | 'gave_up';
+
 /** Call sessions in SQL; private to the telephony module. */
 @Injectable()
 export class CallSessionRepository {
@@ -63,5 +75,28 @@ export class CallSessionRepository {
       p_rate_country: p.rateCountry,
       p_price_first_attempt_seconds: p.priceFirstAttemptSeconds,
     });
+  }
+
+  claimOrphaned(owner: string, limit: number, leaseSeconds: number, deadAfterSeconds: number): Promise<OrphanedCall[]> {
+    return this.db.call('claim_orphaned_calls', {
+      p_owner: owner,
+      p_limit: limit,
+      p_lease_seconds: leaseSeconds,
+      p_dead_after_seconds: deadAfterSeconds,
+    });
+  }
+
+  finishReconciliation(callSid: string, owner: string, result: ReconciliationResult, retryAfterSeconds: number | null, error: string | null): Promise<{ finished: boolean }> {
+    return this.db.call('finish_call_reconciliation', {
+      p_call_sid: callSid,
+      p_owner: owner,
+      p_result: result,
+      p_retry_after_seconds: retryAfterSeconds,
+      p_error: error,
+    });
+  }
+
+  pruneInstances(keepHours: number): Promise<number> {
+    return this.db.call('prune_api_instances', { p_keep_hours: keepHours });
   }
 }

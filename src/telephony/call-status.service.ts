@@ -1,7 +1,7 @@
 import { BadRequestException, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { CallSessionRepository } from './call-session.repository.js';
-import { CALL_STATUSES, CallStatus } from './call-session.types.js';
+import { CallSessionRepository, RecordCallStatusParams } from './call-session.repository.js';
+import { CALL_STATUSES, CallStatus, RecordedCallStatus } from './call-session.types.js';
 import { countryOfNumber, ratePerMinute } from './rate-card.js';
 import { bindLogContext } from '../logging/log-context.js';
 import { TelephonyMetrics } from './telephony-metrics.js';
@@ -32,8 +32,7 @@ export class CallStatusService {
     }
     const to = phoneField(body, 'To');
     const toCountry = field(body, 'ToCountry');
-    const country = toCountry && /^[A-Z]{2}$/.test(toCountry) ? toCountry : countryOfNumber(to);
-    const result = await this.sessions.recordStatus({
+    const result = await this.recordStatus({
       callSid,
       status: status as CallStatus,
       sequenceNumber: integerField(body, 'SequenceNumber'),
@@ -42,9 +41,7 @@ export class CallStatusService {
       to,
       from: phoneField(body, 'From'),
       accountSid: field(body, 'AccountSid'),
-      ratePerMinuteUsd: ratePerMinute(this.config.telephony.rateCard, country),
-      rateCountry: country,
-      priceFirstAttemptSeconds: this.config.telephony.priceBackfill.firstDelaySeconds,
+      country: toCountry && /^[A-Z]{2}$/.test(toCountry) ? toCountry : countryOfNumber(to),
     });
     this.metrics.increment('status_callbacks');
     if (!result.found) {
@@ -66,5 +63,19 @@ export class CallStatusService {
       },
       result.applied ? `Call is ${result.status}` : 'Status callback recorded without changing the call',
     );
+  }
+
+  /**
+   * What a status callback records, from the callback or from Twilio's call resource (the reconciliation): the
+   * same SQL function, so a call's final status, usage and price fetch are written once whichever comes first.
+   */
+  recordStatus(p: Omit<RecordCallStatusParams, 'ratePerMinuteUsd' | 'rateCountry' | 'priceFirstAttemptSeconds'> & { country: string | null }): Promise<RecordedCallStatus> {
+    const { country, ...status } = p;
+    return this.sessions.recordStatus({
+      ...status,
+      ratePerMinuteUsd: ratePerMinute(this.config.telephony.rateCard, country),
+      rateCountry: country,
+      priceFirstAttemptSeconds: this.config.telephony.priceBackfill.firstDelaySeconds,
+    });
   }
 }

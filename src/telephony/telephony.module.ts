@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CallHistoryService } from './call-history.service.js';
+import { CallReconciliationJob } from './call-reconciliation.job.js';
+import { CallReconciliationService } from './call-reconciliation.service.js';
 import { CallSessionRepository } from './call-session.repository.js';
 import { CallStatusService } from './call-status.service.js';
 import { CallsController } from './calls.controller.js';
@@ -11,6 +13,7 @@ import { PriceBackfillJob } from './price-backfill.job.js';
 import { PriceBackfillService } from './price-backfill.service.js';
 import { TelephonyMetrics } from './telephony-metrics.js';
 import { TwilioCallPriceClient } from './twilio-call-price.client.js';
+import { TwilioCallStatusClient } from './twilio-call-status.client.js';
 import { VoiceWebhookController } from './voice-webhook.controller.js';
 
 /**
@@ -31,7 +34,10 @@ import { VoiceWebhookController } from './voice-webhook.controller.js';
     TwilioCallPriceClient,
     PriceBackfillService,
     PriceBackfillJob,
+    TwilioCallStatusClient,
+    CallReconciliationService,
+    CallReconciliationJob,
   ],
-  exports: [TelephonyMetrics, PriceBackfillService],
+  exports: [TelephonyMetrics, PriceBackfillService, CallReconciliationService],
 })
 export class TelephonyModule {}
