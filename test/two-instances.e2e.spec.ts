@@ -150,8 +150,6 @@ describe.skipIf(!serverPass || (!toolsPresent && !required))('two instances behi
       // no key: the embedded knowledge agent answers; nothing may reach a real provider
       OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
       REDIS_URL: `redis://${REDIS.host}:${REDIS.port}`,
-      // a key prefix of this run's own, for implementations that read one (the shared Redis serves other tests)
-      REDIS_KEY_PREFIX: `two-instances-${randomBytes(4).toString('hex')}:`,
       RATE_LIMIT_API: String(RATE_LIMIT_API),
       RATE_LIMIT_WINDOW_SECONDS: '120',
       RATE_LIMIT_TWILIO: '100000',
@@ -160,6 +158,7 @@ describe.skipIf(!serverPass || (!toolsPresent && !required))('two instances behi
       DEMO_SEED: 'false',
       BUNDLE_MONITOR_ENABLED: 'false',
       PRICE_BACKFILL_ENABLED: 'false',
+      // the call owners' heartbeat and orphaned-call sweep keep their production timings: "within a minute" is theirs
     };
     ports.a = await freePort();
     ports.b = await freePort();
@@ -322,7 +321,7 @@ describe.skipIf(!serverPass || (!toolsPresent && !required))('two instances behi
 
     instances.a!.signal('SIGKILL');
     await instances.a!.exited;
-    const dropped = [];
+    const dropped: typeof streams = [];
     for (const stream of streams) {
       const closedSoon = await Promise.race([stream.client.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2_000))]);
       if (closedSoon) dropped.push(stream);
