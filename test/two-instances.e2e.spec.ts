@@ -13,13 +13,7 @@ import { FakeTwilioProvisioning } from './support/fake-twilio-provisioning.js';
 import { FakeTwilioRest } from './support/fake-twilio-rest.js';
 import { haproxyInstalled, HaproxyProcess, HEALTH_CHECK } from './support/haproxy.js';
 import { rpcTransportByDefault } from './support/test-app.js';
-import {
-  TEST_JWT_SECRET,
-  TEST_PUBLIC_BASE_URL,
-  TEST_SUPABASE_URL,
-  TEST_TWILIO_ACCOUNT_SID,
-  TEST_TWILIO_AUTH_TOKEN,
-} from './support/test-config.js';
+import { TEST_JWT_SECRET, TEST_PUBLIC_BASE_URL, TEST_SUPABASE_URL, TEST_TWILIO_ACCOUNT_SID, TEST_TWILIO_AUTH_TOKEN } from './support/test-config.js';
 import { onServer, openIsolatedTestDatabase } from './support/test-database.js';
 import { bearer, testUser } from './support/tokens.js';
 import { TwilioWsClient } from './support/twilio-ws-client.js';
@@ -286,7 +280,10 @@ describe.skipIf(!serverPass || (!toolsPresent && !required))('two instances behi
     await Promise.all(Array.from({ length: callers }, caller));
     expect(failures).toEqual([]);
     // a clean exit: Nest runs the shutdown hooks, then re-raises the signal
-    expect([{ code: 0, signal: null }, { code: null, signal: 'SIGTERM' }]).toContainEqual(await instances.a!.exited);
+    expect([
+      { code: 0, signal: null },
+      { code: null, signal: 'SIGTERM' },
+    ]).toContainEqual(await instances.a!.exited);
     expect(instances.a!.events('drain_deregistering')).toHaveLength(1);
     // the instance went on serving after SIGTERM until HAProxy took it out (else this test would not test the window)
     expect(served.some((s) => s.at > sigtermAt && s.servedBy === 'a')).toBe(true);
@@ -306,7 +303,11 @@ describe.skipIf(!serverPass || (!toolsPresent && !required))('two instances behi
     const liveCalls = 4;
     const fallback = '+525511112222';
     const company = await createVoiceCompany(db);
-    await db.pool.query('update public.agent_configs set max_concurrent_calls = $2, fallback_number = $3 where company_id = $1', [company.id, liveCalls, fallback]);
+    await db.pool.query('update public.agent_configs set max_concurrent_calls = $2, fallback_number = $3 where company_id = $1', [
+      company.id,
+      liveCalls,
+      fallback,
+    ]);
     const to = randomMexicanNumber();
     // webhooks first, streams after, so that round robin spreads the streams over both instances
     const hooks = [];
@@ -359,7 +360,9 @@ describe.skipIf(!serverPass || (!toolsPresent && !required))('two instances behi
     // no status callback comes (it was lost with the instance): the survivor reconciles, asking Twilio
     const live = ['queued', 'initiated', 'ringing', 'in-progress'];
     await eventually(async () => {
-      const { rows } = await db.pool.query<{ status: string }>('select status from public.call_sessions where call_sid = any($1)', [dropped.map((d) => d.callSid)]);
+      const { rows } = await db.pool.query<{ status: string }>('select status from public.call_sessions where call_sid = any($1)', [
+        dropped.map((d) => d.callSid),
+      ]);
       expect(rows.filter((r) => live.includes(r.status))).toEqual([]);
     }, 60_000);
     // and the dead calls' slots are free: a new call is connected
