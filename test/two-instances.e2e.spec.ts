@@ -220,16 +220,19 @@ describe.skipIf(!serverPass || (!toolsPresent && !required))('two instances behi
     const moved = await configure(after.id);
     expect(moved.status).toBe(200);
     const movedAt = Date.now();
-    const sms = await eventually(async () => {
-      const reply = await smsTo(instances.a!.url, number, question);
-      expect(reply.text).toContain('1500 pesos');
-      return Date.now() - movedAt;
-    }, 1_000);
+    // How long after the move a request was sent that A already answered as the new company (its own latency aside,
+    // which a loaded machine may stretch); voice and SMS are asked side by side.
+    const firstRightAnswer = (check: () => Promise<void>) =>
+      eventually(async () => {
+        const sentAfter = Date.now() - movedAt;
+        await check();
+        return sentAfter;
+      }, 10_000);
+    const [sms, voice] = await Promise.all([
+      firstRightAnswer(async () => expect((await smsTo(instances.a!.url, number, question)).text).toContain('1500 pesos')),
+      firstRightAnswer(async () => expect(await companyOfCall(instances.a!.url)).toBe(after.id)),
+    ]);
     expect(sms).toBeLessThanOrEqual(1_000);
-    const voice = await eventually(async () => {
-      expect(await companyOfCall(instances.a!.url)).toBe(after.id);
-      return Date.now() - movedAt;
-    }, 1_000);
     expect(voice).toBeLessThanOrEqual(1_000);
   }, 30_000);
 
