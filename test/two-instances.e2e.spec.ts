@@ -111,7 +111,12 @@ async function placeCall(lb: string, to: string, companyId: string): Promise<{ c
   const stream = { servedBy: String(client.upgradeHeaders['x-served-by'] ?? ''), at: Date.now() };
   client.setup(form.CallSid, token);
   client.prompt('¿Cuál es el horario?');
-  const answer = await client.answer(10_000);
+  const answering = client.answer(10_000);
+  const refused = client.closed.then(({ code, reason }) => Promise.reject(new Error(`stream closed before answering: ${code} ${reason}`)));
+  // only the race reads these: the socket closes later anyway, and the loser's rejection is not an error of its own
+  answering.catch(() => undefined);
+  refused.catch(() => undefined);
+  const answer = await Promise.race([answering, refused]);
   if (!answer.includes('9:00')) throw new Error(`unexpected answer: ${answer}`);
   return { callSid: form.CallSid, client, webhook, stream };
 }
