@@ -1,12 +1,17 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InstanceHeartbeat } from '../call-owners/instance-heartbeat.js';
 import { AppConfig } from '../config/app-config.js';
 import { LiveCallRegistry } from './live-calls.registry.js';
 
 /**
- * Graceful shutdown (SIGTERM, or app.close()): stop taking new streams, let live calls go on for up to
- * SHUTDOWN_DRAIN_SECONDS, then end the rest politely. Runs before Nest closes the WebSocket servers and the database,
- * so the last transcript turns are still written.
+ * Graceful shutdown (SIGTERM, or app.close()), before Nest closes the HTTP server, the WebSocket servers and the
+ * database:
+ * 1. `/health` turns 503 at once, but webhooks and streams are still served for SHUTDOWN_DEREGISTER_SECONDS: until
+ *    the load balancer's health check has taken this instance out, it keeps sending calls here, and a webhook or a
+ *    stream refused (or a closed port) in that window is a caller who hears an error.
+ * 2. New streams are refused; live calls go on for up to SHUTDOWN_DRAIN_SECONDS, then the rest end politely, so the
+ *    last transcript turns are still written.
  */
 @Injectable()
 export class AgentSessionShutdown implements BeforeApplicationShutdown {
@@ -19,6 +24,12 @@ export class AgentSessionShutdown implements BeforeApplicationShutdown {
   ) {}
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
+    this.calls.stopBeingReady();
+    const deregisterMs = this.config.agentSession.deregisterSeconds * 1000;
+    if (deregisterMs > 0) {
+      this.logger.log({ event: 'drain_deregistering', deregister_ms: deregisterMs, signal }, 'Not ready: still serving while the load balancer notices');
+      await sleep(deregisterMs);
+    }
     this.calls.stopAccepting();
     await this.drain(signal);
     // Only now, with no call left on this instance, may the others reconcile what remains in its name.

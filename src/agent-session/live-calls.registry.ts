@@ -37,6 +37,7 @@ export class LiveCallRegistry implements OnModuleInit {
   private readonly streamEnds = new Map<LiveCall, EndTracking>();
   private readonly callEnds = new Map<string, EndTracking>();
   private accepting = true;
+  private ready = true;
 
   constructor(
     private readonly metrics: MetricsService,
@@ -55,8 +56,19 @@ export class LiveCallRegistry implements OnModuleInit {
     return this.accepting;
   }
 
-  /** Shutdown: no new streams from now on. */
+  /** Whether the load balancer should send new calls here: false from the first moment of a shutdown. */
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Shutdown, first step: `/health` turns 503 while webhooks and streams are still served. */
+  stopBeingReady(): void {
+    this.ready = false;
+  }
+
+  /** Shutdown, once the load balancer has taken this instance out: no new streams from now on. */
   stopAccepting(): void {
+    this.ready = false;
     this.accepting = false;
   }
 

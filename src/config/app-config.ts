@@ -84,6 +84,11 @@ export abstract class AppConfig {
   declare agentSession: {
     /** SHUTDOWN_DRAIN_SECONDS: on SIGTERM, how long live calls may go on before they are ended politely. */
     drainSeconds: number;
+    /**
+     * SHUTDOWN_DEREGISTER_SECONDS: on SIGTERM, how long `/health` answers 503 while the instance still serves
+     * webhooks and streams, so that the load balancer's health check takes it out of rotation before it refuses any.
+     */
+    deregisterSeconds: number;
     /** OPENAI_REALTIME_RATE_CARD: USD per million tokens, for usage events of realtime calls. */
     realtimeRates: RealtimeRateCard;
   };

@@ -121,6 +121,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!Number.isFinite(drainSeconds) || drainSeconds < 0 || drainSeconds > 3600) {
     problems.push(`SHUTDOWN_DRAIN_SECONDS must be a number of seconds from 0 to 3600, got "${drainText}"`);
   }
+  // Production sits behind a load balancer that needs a few health checks to notice; development stops at once.
+  const deregisterText = read('SHUTDOWN_DEREGISTER_SECONDS') ?? (production ? '5' : '0');
+  const deregisterSeconds = Number(deregisterText);
+  if (!Number.isFinite(deregisterSeconds) || deregisterSeconds < 0 || deregisterSeconds > 300) {
+    problems.push(`SHUTDOWN_DEREGISTER_SECONDS must be a number of seconds from 0 to 300, got "${deregisterText}"`);
+  }
   const realtimeRates = parseRealtimeRateCard(read('OPENAI_REALTIME_RATE_CARD'), problems);
   const llmTimeoutText = read('AGENT_LLM_TIMEOUT_MS') ?? '8000';
   const llmTimeoutMs = Number(llmTimeoutText);
@@ -195,7 +201,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         batchSize: 20,
       },
     },
-    agentSession: { drainSeconds, realtimeRates },
+    agentSession: { drainSeconds, deregisterSeconds, realtimeRates },
     callOwners,
     agent: { llmTimeoutMs, llmRates },
     events,

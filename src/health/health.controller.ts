@@ -21,7 +21,7 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ description: 'The database does not answer', type: ApiErrorDto })
   async checkHealth(): Promise<HealthResponseDto> {
     // Draining (DESIGN §10): not ready from the first moment, so the load balancer stops sending calls here.
-    if (!this.calls.isAccepting()) throw new ServiceUnavailableException('This instance is draining');
+    if (!this.calls.isReady()) throw new ServiceUnavailableException('This instance is draining');
     const started = performance.now();
     try {
       await this.db.ping();

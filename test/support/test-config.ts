@@ -32,7 +32,7 @@ export function testConfig(overrides: DeepPartial<AppConfig> = {}): AppConfig {
       priceBackfill: { enabled: false, intervalSeconds: 60, firstDelaySeconds: 3600, maxAttempts: 3, batchSize: 20 },
     },
     // Short drain so that closing a test app with a live call does not wait half a minute.
-    agentSession: { drainSeconds: 1, realtimeRates: { ...DEFAULT_REALTIME_RATE_CARD } },
+    agentSession: { drainSeconds: 1, deregisterSeconds: 0, realtimeRates: { ...DEFAULT_REALTIME_RATE_CARD } },
     // Heartbeats as in production; the orphaned-call sweep never runs on a timer unless a test turns it on.
     callOwners: { heartbeatSeconds: 10, deadAfterSeconds: 30, reconcileEnabled: false, reconcileIntervalSeconds: 15, reconcileBatchSize: 20 },
     agent: { llmTimeoutMs: 2_000, llmRates: { 'test-model': { input: 1, output: 2 } } },

@@ -14,9 +14,12 @@ export class TwilioWsClient {
    */
   playsTokens = true;
   readonly closed: Promise<{ code: number; reason: string }>;
+  /** The headers of the upgrade answer (a load balancer in front may say which server took the socket). */
+  upgradeHeaders: Record<string, string | string[] | undefined> = {};
   private waiters: { predicate: (frame: Frame) => boolean; resolve: (frame: Frame) => void }[] = [];
 
   private constructor(readonly socket: WebSocket) {
+    socket.once('upgrade', (response) => (this.upgradeHeaders = response.headers));
     socket.on('message', (data: Buffer) => {
       let frame: Frame;
       try {
