@@ -261,3 +261,70 @@ describe('calls of a live owner, and of an owner that drained', () => {
     expect(rows[0]).toEqual({ status: 'completed', duration_seconds: 20 });
   }, 90_000);
 });
+
+describe('a call whose stream ended on a live instance', () => {
+  let db: PgDatabase;
+  let twilio: FakeTwilioRest;
+  let owner: TestApp | undefined;
+  let sweeper: TestApp | undefined;
+
+  beforeAll(async () => {
+    db = await openIsolatedTestDatabase();
+    twilio = await FakeTwilioRest.start({ accountSid: TEST_TWILIO_ACCOUNT_SID, authToken: TEST_TWILIO_AUTH_TOKEN });
+  }, 60_000);
+
+  afterAll(async () => {
+    await owner?.close();
+    await sweeper?.close();
+    await twilio?.close();
+    await db?.close();
+  }, 60_000);
+
+  it('is asked about when its final status never came, and not when it did, while the owner keeps beating', async () => {
+    const callOwners = { heartbeatSeconds: 1, deadAfterSeconds: 3, reconcileEnabled: false, reconcileIntervalSeconds: 1 };
+    owner = await createTestApp({ db, listen: true, config: testConfig({ callOwners }) });
+    sweeper = await createTestApp({ db, config: testConfig({ callOwners, twilio: { apiBaseUrl: twilio.url } }) });
+    const sweep = sweeper.app.get(CallReconciliationService);
+    const company = await createVoiceCompany(db);
+    const number = await addPhoneNumber(db, company.id);
+
+    // Two calls talk to the agent and hang up; Twilio's final callback reaches us for one of them only.
+    const [lost, delivered] = [voiceWebhook({ To: number }), voiceWebhook({ To: number })];
+    for (const webhook of [lost, delivered]) {
+      const answer = await signedPost(owner.server, `/voice/incoming/${company.id}`, webhook);
+      const socket = await TwilioWsClient.connect(`ws://127.0.0.1:${portOf(owner.app)}/conversation-relay`);
+      socket.setup(webhook.CallSid, tokenOf(answer.text));
+      socket.prompt('¿Cuál es el horario?');
+      expect(await socket.answer(15_000)).toContain('lunes a viernes');
+      socket.close();
+      await socket.closed;
+    }
+    const res = await signedPost(
+      owner.server,
+      '/voice/status',
+      statusCallback(delivered.CallSid, 'completed', { CallDuration: '15', To: number, SequenceNumber: '3' }),
+    );
+    expect(res.status).toBe(204);
+    twilio.putCall({ sid: lost.CallSid, to: number, status: 'completed', duration: '42' });
+
+    // Past the dead-after time the sweep takes the call with no final status, though its owner still beats.
+    await eventually(async () => {
+      await sweep.runOnce();
+      const { rows } = await db.pool.query('select status, duration_seconds from public.call_sessions where call_sid = $1', [lost.CallSid]);
+      expect(rows[0]).toEqual({ status: 'completed', duration_seconds: 42 });
+    }, 30_000);
+    const asked = twilio.requestsTo('GET', '/2010-04-01/Accounts/:AccountSid/Calls/:Sid.json').map((r) => r.path);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.every((path) => path.includes(lost.CallSid))).toBe(true);
+    const { rows: instances } = await db.pool.query(
+      "select stopped_at, heartbeat_at > now() - interval '10 seconds' as beating from public.api_instances where instance_id = $1",
+      [owner.app.get(InstanceIdentity).id],
+    );
+    expect(instances[0]).toEqual({ stopped_at: null, beating: true });
+    const { rows: usage } = await db.pool.query<{ call_sid: string }>(
+      "select call_sid from public.usage_events where kind = 'telephony' and call_sid = any($1) order by call_sid",
+      [[lost.CallSid, delivered.CallSid]],
+    );
+    expect(usage.map((u) => u.call_sid).sort()).toEqual([lost.CallSid, delivered.CallSid].sort());
+  }, 90_000);
+});

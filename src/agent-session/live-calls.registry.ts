@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { CallOwnershipService } from '../call-owners/call-ownership.service.js';
 import { CacheNotices } from '../coherence/cache-notices.service.js';
 import type { CacheNotice } from '../coherence/cache-notice.js';
 import { EndTracking, MetricsService } from '../metrics/metrics.service.js';
@@ -42,6 +43,7 @@ export class LiveCallRegistry implements OnModuleInit {
   constructor(
     private readonly metrics: MetricsService,
     private readonly notices: CacheNotices,
+    private readonly owners: CallOwnershipService,
   ) {}
 
   onModuleInit(): void {
@@ -94,6 +96,8 @@ export class LiveCallRegistry implements OnModuleInit {
       this.calls.delete(call.callSid);
       this.callEnds.get(call.callSid)?.();
       this.callEnds.delete(call.callSid);
+      // No stream of the call is left here: if its final status never comes, the sweep asks Twilio (DESIGN §10).
+      void this.owners.streamEnded(call.callSid);
     }
   }
 

@@ -17,4 +17,8 @@ export class CallOwnersRepository {
   claimCall(callSid: string, instanceId: string): Promise<{ call_sid: string; owned: boolean }> {
     return this.db.call('claim_call_ownership', { p_call_sid: callSid, p_instance_id: instanceId });
   }
+
+  streamEnded(callSid: string, instanceId: string): Promise<{ call_sid: string; recorded: boolean }> {
+    return this.db.call('record_call_stream_ended', { p_call_sid: callSid, p_instance_id: instanceId });
+  }
 }
