@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import type { PoolConfig } from 'pg';
 import request from 'supertest';
 import { WebhookVerificationError } from 'standardwebhooks';
 import { WebhookDeliveryService } from '../src/events/webhook-delivery.service.js';
@@ -6,8 +8,9 @@ import { StreamTokenService } from '../src/twilio/stream-token.service.js';
 import { createVoiceCompany, eventually, openCallSession, portOf } from './support/agent-session-fixtures.js';
 import { companyWithRoles } from './support/company-roles.js';
 import { createCompany } from './support/factories.js';
+import { ApiProcess, freePort, MAIN } from './support/api-process.js';
 import { createTestApp, TestApp } from './support/test-app.js';
-import { testConfig } from './support/test-config.js';
+import { testConfig, TEST_JWT_SECRET, TEST_PUBLIC_BASE_URL } from './support/test-config.js';
 import { openIsolatedTestDatabase } from './support/test-database.js';
 import { bearer, testUser } from './support/tokens.js';
 import { TwilioWsClient } from './support/twilio-ws-client.js';
@@ -232,6 +235,46 @@ describe('company webhooks: nothing is lost, nothing is sent twice', () => {
       await second.close();
     }
   });
+
+  it('an event whose instance was killed with SIGKILL before delivering it is delivered by the next instance', async () => {
+    expect(existsSync(MAIN), 'build first: npm test runs nest build').toBe(true);
+    // The real server process, which does not deliver, so that it dies with the event still in the outbox.
+    const doomed = await ApiProcess.start('doomed', await freePort(), {
+      NODE_ENV: 'test',
+      DATABASE_URL: (db.pool.options as PoolConfig).connectionString!,
+      DEMO_SEED: 'false',
+      LOG_LEVEL: 'warn',
+      PUBLIC_BASE_URL: TEST_PUBLIC_BASE_URL,
+      SUPABASE_JWT_SECRET: TEST_JWT_SECRET,
+      SESSION_TOKEN_SECRET: 'webhooks-test-session-token-secret-0123456789',
+      WEBHOOK_DELIVERY_ENABLED: 'false',
+      CALL_RECONCILE_ENABLED: 'false',
+      PRICE_BACKFILL_ENABLED: 'false',
+      BUNDLE_MONITOR_ENABLED: 'false',
+    });
+    const company = await createCompany(db);
+    const owner = await testUser();
+    await db.pool.query(`insert into public.company_members (company_id, user_id, role) values ($1, $2, 'owner')`, [company.id, owner.id]);
+    const put = await request(doomed.url).put(`/api/companies/${company.id}/webhook`).set(bearer(owner)).send({ url: receiver.url() });
+    expect(put.status).toBe(200);
+    const messageId = await takeMessage(db, company.id, 'Antes del SIGKILL');
+    doomed.signal('SIGKILL');
+    expect(await doomed.exited).toMatchObject({ signal: 'SIGKILL' });
+    expect(receiver.received.filter((h) => h.json.company_id === company.id)).toHaveLength(0);
+
+    const next = await createTestApp({ db, config: delivering() });
+    try {
+      const hit = await eventually(async () => {
+        const [found] = receiver.received.filter((h) => h.json.company_id === company.id);
+        expect(found).toBeDefined();
+        return found;
+      }, 10_000);
+      expect(hit.json).toMatchObject({ type: 'message.taken', data: { id: messageId, text: 'Antes del SIGKILL' } });
+      expect(() => WebhookReceiver.verify(hit, put.body.secret as string)).not.toThrow();
+    } finally {
+      await next.close();
+    }
+  }, 90_000);
 
   it('a delivery claimed by an instance that crashed is sent by another once the lease runs out', async () => {
     const app = await createTestApp({ db, config: delivering({ enabled: false }) });
