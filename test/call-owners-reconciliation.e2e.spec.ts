@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { PoolConfig } from 'pg';
 import { InstanceIdentity } from '../src/call-owners/instance-identity.js';
 import { PgDatabase } from '../src/database/pg-database.js';
@@ -13,19 +12,9 @@ import { testConfig, TEST_JWT_SECRET, TEST_PUBLIC_BASE_URL, TEST_TWILIO_ACCOUNT_
 import { openIsolatedTestDatabase } from './support/test-database.js';
 import { TwilioWsClient } from './support/twilio-ws-client.js';
 import { signedPost, statusCallback, verbs, voiceWebhook } from './support/voice-webhooks.js';
+import { MAIN, freePort } from './support/api-process.js';
 
-/** What `npm start` runs after building. */
-const MAIN = 'dist/src/main.js';
 const SESSION_TOKEN_SECRET = 'owners-test-session-token-secret-0123456789';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The stream token from the <Connect> TwiML. */
 function tokenOf(twiml: string): string {

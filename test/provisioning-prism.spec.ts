@@ -9,6 +9,7 @@ import { TwilioRestClient } from '../src/twilio/twilio-rest-client.js';
 import { TWILIO_REST_CLIENT } from '../src/twilio/twilio.tokens.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 import { testConfig } from './support/test-config.js';
+import { freePort } from './support/api-process.js';
 
 /**
  * Every request provisioning makes through the SDK, validated by Stoplight Prism against Twilio's own OpenAPI
@@ -29,14 +30,6 @@ interface Exchange {
   /** Violations of the request (ours); response ones are the spec examples' own. */
   violations: { location: string[]; message: string }[];
   body: string;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 async function startPrism(spec: string): Promise<{ process: ChildProcess; port: number }> {

@@ -1,20 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-/** What `npm start` runs after building: the compiled entry point, with no configuration but a port and a data folder. */
-const MAIN = 'dist/src/main.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { MAIN, freePort } from './support/api-process.js';
 
 function start(port: number, dataDir: string): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = '';
