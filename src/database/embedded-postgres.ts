@@ -15,7 +15,7 @@ export async function openEmbeddedDatabase(dataDir: string, options: EmbeddedSer
   try {
     server = await EmbeddedServer.start(root, options);
     const running = server;
-    return openPostgresDatabase(server.url(), 10, 'embedded', async () => {
+    return openPostgresDatabase(server.localUrl(), 10, 'embedded', async () => {
       await running.stop();
       lock.release();
     });

@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { isAlive } from './data-dir-lock.js';
 import { openEmbeddedDatabase } from './embedded-postgres.js';
 import { EmbeddedServer } from './embedded-server.js';
@@ -45,15 +46,41 @@ describe('the embedded PostgreSQL server', () => {
     }
   });
 
-  it('starts over a stale postmaster.pid whose pid another process holds now', { timeout: 120_000 }, async () => {
+  it('gives the API a connection over the socket file in its cluster folder, and tools the TCP port', { timeout: 120_000 }, async () => {
+    const db = await openEmbeddedDatabase(dir);
+    try {
+      const { rows } = await db.pool.query<{ address: string | null; socket_dir: string }>(
+        "select inet_server_addr()::text as address, current_setting('unix_socket_directories') as socket_dir",
+      );
+      // no server address: the connection is not over TCP
+      expect(rows).toEqual([{ address: null, socket_dir: join(dir, 'postgres') }]);
+      const port = Number(readFileSync(join(dir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[3]);
+      const tcp = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: readFileSync(join(dir, 'postgres.password'), 'utf8').trim() });
+      await tcp.connect();
+      try {
+        expect((await tcp.query<{ address: string }>('select inet_server_addr()::text as address')).rows[0].address).toMatch(/^127\.0\.0\.1/);
+      } finally {
+        await tcp.end();
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('starts over a stale postmaster.pid and socket lock file whose pid another process holds now', { timeout: 120_000 }, async () => {
     const db = await openEmbeddedDatabase(dir);
     await db.close();
     // the pid of a live process that is not a PostgreSQL server (this test runner)
     writeFileSync(join(dir, 'postgres', 'postmaster.pid'), `${process.pid}\n${join(dir, 'postgres')}\n0\n5432\n`);
+    // a killed server's socket and its lock file (postgres refuses a lock file whose pid is alive)
+    const staleLock = join(dir, 'postgres', '.s.PGSQL.5432.lock');
+    writeFileSync(staleLock, `${process.pid}\n${join(dir, 'postgres')}\n`);
+    writeFileSync(join(dir, 'postgres', '.s.PGSQL.5432'), '');
     const again = await openEmbeddedDatabase(dir);
     try {
       expect(isAlive(process.pid)).toBe(true);
       await expect(again.ping()).resolves.toBeUndefined();
+      expect(existsSync(staleLock)).toBe(false);
     } finally {
       await again.close();
     }
