@@ -23,6 +23,20 @@ describe('normalizePhoneNumber', () => {
       expect(() => normalizePhoneNumber(input)).toThrow(/international form/);
     },
   );
+
+  it('answers the same when a number comes back, a refused one included (the parse is memoised)', () => {
+    for (let round = 0; round < 3; round += 1) {
+      expect(normalizePhoneNumber('+52 55 1234 5678')).toBe('+525512345678');
+      expect(normalizePhoneNumber('whatsapp:+5215512345678')).toBe('+525512345678');
+      expect(() => normalizePhoneNumber('+520000')).toThrow(InvalidPhoneNumberError);
+    }
+  });
+
+  it('stays right past the memo bound (a flood of new numbers)', () => {
+    for (let i = 0; i < 10_050; i += 1) expect(normalizePhoneNumber(`+5255${String(i).padStart(8, '0')}`)).toBe(`+5255${String(i).padStart(8, '0')}`);
+    expect(normalizePhoneNumber('+1 (415) 555-2671')).toBe('+14155552671');
+    expect(() => normalizePhoneNumber('+12')).toThrow(InvalidPhoneNumberError);
+  });
 });
 
 describe('maskPhoneNumber', () => {

@@ -36,9 +36,28 @@ export function normalizePhoneNumber(raw: string): string {
   const compact = `+${text.replace(/\D/g, '')}`;
   const mexicanMobile = MEXICAN_MOBILE_PREFIX.exec(compact);
   const candidate = mexicanMobile ? `+52${mexicanMobile[1]}` : compact;
-  const parsed = parsePhoneNumberFromString(candidate);
-  if (!parsed || !parsed.isPossible()) throw new InvalidPhoneNumberError(raw);
-  return parsed.number;
+  const number = possibleNumber(candidate);
+  if (!number) throw new InvalidPhoneNumberError(raw);
+  return number;
+}
+
+/**
+ * libphonenumber's parse is most of a webhook's number handling, and the same numbers (a company's line, its
+ * regular callers) come back call after call; what it said of a candidate never changes. Bounded: a flood of
+ * new numbers only empties the memo.
+ */
+const possibleNumbers = new Map<string, string | null>();
+const POSSIBLE_NUMBERS_LIMIT = 10_000;
+
+function possibleNumber(candidate: string): string | null {
+  let number = possibleNumbers.get(candidate);
+  if (number === undefined) {
+    const parsed = parsePhoneNumberFromString(candidate);
+    number = parsed?.isPossible() ? parsed.number : null;
+    if (possibleNumbers.size >= POSSIBLE_NUMBERS_LIMIT) possibleNumbers.clear();
+    possibleNumbers.set(candidate, number);
+  }
+  return number;
 }
 
 /** For logs: only the last four digits of a number are ever written. */

@@ -1,7 +1,29 @@
 import { handoffAsksForPerson } from './connect-action.service.js';
 import { backoffSeconds } from './price-backfill.service.js';
 import { billableMinutes, countryOfNumber, ratePerMinute } from './rate-card.js';
-import { apologyTwiml, connectTwiml, refusalTwiml, transferTwiml } from './voice-twiml.js';
+import twilio from 'twilio';
+import { apologyTwiml, connectTwiml, ConnectTwimlInput, refusalTwiml, transferTwiml } from './voice-twiml.js';
+
+/** The same <Connect> through the SDK's builder: what the hand-written one must equal. */
+function sdkConnectTwiml(input: ConnectTwimlInput): string {
+  const response = new twilio.twiml.VoiceResponse();
+  const connect = response.connect({ action: input.actionUrl });
+  if (input.kind === 'conversation_relay') {
+    connect
+      .conversationRelay({
+        url: input.streamUrl,
+        language: input.language,
+        ...(input.greeting ? { welcomeGreeting: input.greeting } : {}),
+        ...(input.ttsProvider ? { ttsProvider: input.ttsProvider } : {}),
+        ...(input.ttsProvider && input.voice ? { voice: input.voice } : {}),
+        debug: 'tokens-played',
+      })
+      .parameter({ name: 'token', value: input.token });
+  } else {
+    connect.stream({ url: input.streamUrl }).parameter({ name: 'token', value: input.token });
+  }
+  return response.toString();
+}
 
 describe('voice TwiML', () => {
   it('builds ConversationRelay with the token as a <Parameter>', () => {
@@ -31,6 +53,46 @@ describe('voice TwiML', () => {
     });
     expect(xml).toContain('welcomeGreeting="&lt;/Say>&lt;Dial>+1555&lt;/Dial>&quot;"'); // '>' needs no escape in an attribute
     expect(xml).not.toContain('<Dial>');
+  });
+
+  it.each([
+    'Hola, ¿en qué le ayudo?',
+    '</Say><Dial>+1555</Dial>',
+    `Tom & Jerry's "shop" <b>`,
+    'already &amp; escaped &lt;',
+    'tab\there\nnew line\r\nand CR',
+    'emoji 📞 and 漢字 and ñ',
+    '> alone',
+  ])('writes <Connect> exactly as the SDK would, for a greeting like %j', (greeting) => {
+    for (const kind of ['conversation_relay', 'media_stream'] as const) {
+      const input: ConnectTwimlInput = {
+        kind,
+        streamUrl: 'wss://h.example/conversation-relay?x=1&y="2"',
+        actionUrl: 'https://h.example/voice/connect-action',
+        token: 'eyJ.a-b_c.d&e',
+        language: 'es-MX',
+        greeting,
+        voice: 'es-MX-Neural2-A & "x"',
+        ttsProvider: 'Google',
+      };
+      expect(connectTwiml(input)).toBe(sdkConnectTwiml(input));
+      expect(connectTwiml({ ...input, greeting: null, voice: null, ttsProvider: null })).toBe(
+        sdkConnectTwiml({ ...input, greeting: null, voice: null, ttsProvider: null }),
+      );
+      expect(connectTwiml({ ...input, ttsProvider: null })).toBe(sdkConnectTwiml({ ...input, ttsProvider: null }));
+    }
+  });
+
+  it('drops what XML 1.0 cannot carry (controls, lone surrogates) instead of writing TwiML Twilio would refuse', () => {
+    const xml = connectTwiml({
+      kind: 'conversation_relay',
+      streamUrl: 'wss://h/r',
+      actionUrl: 'https://h/a',
+      token: 't',
+      language: 'es-MX',
+      greeting: 'a\u0001b\u0008c\ud800d\udc00e\uffff f 📞',
+    });
+    expect(xml).toContain('welcomeGreeting="abcde f 📞"');
   });
 
   it('speaks the company language, or Spanish and English when it is neither', () => {

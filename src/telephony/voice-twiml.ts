@@ -6,8 +6,10 @@ type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
 type SayLanguage = NonNullable<Parameters<VoiceResponse['say']>[0] extends infer A ? (A extends { language?: infer L } ? L : never) : never>;
 
 /**
- * TwiML for the voice routes, always through the SDK's builders: they escape attribute values and text, so
- * company-supplied text (a greeting holding `</Say><Dial>`) can never become a verb.
+ * TwiML for the voice routes through the SDK's builders, which escape attribute values and text, so company-supplied
+ * text (a greeting holding `</Say><Dial>`) can never become a verb. The incoming call's `<Connect>` is the one
+ * written here: it is on every call's path, and the SDK's XML builder was a tenth of the webhook's own time. It
+ * escapes as the SDK does (its spec compares the two), and drops what XML 1.0 cannot carry at all.
  */
 
 type Message = 'apology' | 'limit' | 'after_hours' | 'transfer' | 'no_transfer';
@@ -56,23 +58,31 @@ export interface ConnectTwimlInput {
 }
 
 export function connectTwiml(input: ConnectTwimlInput): string {
-  const response = new twilio.twiml.VoiceResponse();
-  const connect = response.connect({ action: input.actionUrl });
+  const parameter = `<Parameter${attribute('name', 'token')}${attribute('value', input.token)}/>`;
+  let stream: string;
   if (input.kind === 'conversation_relay') {
-    const relay = connect.conversationRelay({
-      url: input.streamUrl,
-      language: input.language,
-      ...(input.greeting ? { welcomeGreeting: input.greeting } : {}),
-      ...(input.ttsProvider ? { ttsProvider: input.ttsProvider } : {}),
-      ...(input.ttsProvider && input.voice ? { voice: input.voice } : {}),
+    const attributes =
+      attribute('url', input.streamUrl) +
+      attribute('language', input.language) +
+      (input.greeting ? attribute('welcomeGreeting', input.greeting) : '') +
+      (input.ttsProvider ? attribute('ttsProvider', input.ttsProvider) : '') +
+      (input.ttsProvider && input.voice ? attribute('voice', input.voice) : '') +
       // tokensPlayed receipts: the gateway sends `end` only once the goodbye has been heard
-      debug: 'tokens-played',
-    });
-    relay.parameter({ name: 'token', value: input.token });
+      attribute('debug', 'tokens-played');
+    stream = `<ConversationRelay${attributes}>${parameter}</ConversationRelay>`;
   } else {
-    connect.stream({ url: input.streamUrl }).parameter({ name: 'token', value: input.token });
+    stream = `<Stream${attribute('url', input.streamUrl)}>${parameter}</Stream>`;
   }
-  return response.toString();
+  return `<?xml version="1.0" encoding="UTF-8"?><Response><Connect${attribute('action', input.actionUrl)}>${stream}</Connect></Response>`;
+}
+
+/** Characters XML 1.0 cannot carry even escaped (controls, lone surrogates, U+FFFE/U+FFFF); none can be spoken. */
+const NOT_XML = /[\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const ATTRIBUTE_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '"': '&quot;', '\t': '&#x9;', '\n': '&#xA;', '\r': '&#xD;' };
+
+/** ` name="value"`, escaped as the SDK's builder escapes attribute values. */
+function attribute(name: string, value: string): string {
+  return ` ${name}="${value.replace(NOT_XML, '').replace(/[&<"\t\n\r]/g, (c) => ATTRIBUTE_ESCAPES[c])}"`;
 }
 
 export function refusalTwiml(reason: 'limit' | 'after_hours', language: string | null | undefined): string {
