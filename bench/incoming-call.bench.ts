@@ -46,6 +46,8 @@ class BareTwimlController {
 
 interface RouteResult {
   throughput_per_second: number;
+  /** This process's CPU (the API and the load generator together) per request in the closed loop. */
+  node_cpu_ms_per_request: number;
   at_200_per_second: { sent: number; p50_ms: number; p99_ms: number; max_ms: number };
 }
 
@@ -108,6 +110,7 @@ async function measure(port: number, path: string): Promise<RouteResult> {
     for (const r of prepare(200, path)) await post(port, agent, r); // warm-up
     const closed = prepare(THROUGHPUT_REQUESTS, path);
     let next = 0;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: IN_FLIGHT }, async () => {
@@ -115,6 +118,8 @@ async function measure(port: number, path: string): Promise<RouteResult> {
       }),
     );
     const throughput = THROUGHPUT_REQUESTS / ((performance.now() - t0) / 1000);
+    const cpu = process.cpuUsage(cpu0);
+    const cpuPerRequest = round((cpu.user + cpu.system) / 1000 / THROUGHPUT_REQUESTS);
 
     // Open loop: requests leave on schedule whatever the answers do, so queueing shows in the latency.
     const paced = prepare(RATE_PER_SECOND * RATE_SECONDS, path);
@@ -128,7 +133,11 @@ async function measure(port: number, path: string): Promise<RouteResult> {
       }),
     );
     const p = percentiles(latencies);
-    return { throughput_per_second: Math.round(throughput), at_200_per_second: { sent: paced.length, p50_ms: p.p50, p99_ms: p.p99, max_ms: p.max } };
+    return {
+      throughput_per_second: Math.round(throughput),
+      node_cpu_ms_per_request: cpuPerRequest,
+      at_200_per_second: { sent: paced.length, p50_ms: p.p50, p99_ms: p.p99, max_ms: p.max },
+    };
   } finally {
     agent.destroy();
   }
@@ -189,6 +198,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       for (const x of r) {
         process.stdout.write(
           `${x.database}: incoming ${x.incoming.throughput_per_second}/s vs bare ${x.bare.throughput_per_second}/s (ratio ${x.throughput_ratio}); ` +
+            `CPU here per request ${x.incoming.node_cpu_ms_per_request} vs ${x.bare.node_cpu_ms_per_request} ms; ` +
             `p99 at 200/s: incoming ${x.incoming.at_200_per_second.p99_ms} ms, bare ${x.bare.at_200_per_second.p99_ms} ms\n`,
         );
       }
