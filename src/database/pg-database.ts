@@ -3,20 +3,26 @@ import { argumentsToSend, assertIdentifier, Database, DatabaseKind, DatabaseSess
 import { DatabaseError } from './database-error.js';
 import { SqlArgsParameter, SqlFunctionDescriptor, SqlFunctionName, SqlResult } from './sql-function-types.js';
 
-/** Builds `select public.fn(p_a => $1, ...)` once per function and argument set. */
-const statementCache = new Map<string, string>();
+/** `select public.fn(p_a => $1, ...)`, built once per function and argument set, with a short statement name. */
+interface FunctionCallStatement {
+  sql: string;
+  /** PostgreSQL truncates statement names at 63 bytes; the SQL text would not fit. */
+  name: string;
+}
 
-export function functionCallSql(fn: string, argNames: string[]): string {
+const statementCache = new Map<string, FunctionCallStatement>();
+
+export function functionCallStatement(fn: string, argNames: string[]): FunctionCallStatement {
   const key = `${fn}(${argNames.join(',')})`;
-  let sql = statementCache.get(key);
-  if (!sql) {
+  let statement = statementCache.get(key);
+  if (!statement) {
     assertIdentifier(fn);
     argNames.forEach(assertIdentifier);
     const params = argNames.map((name, i) => `${name} => $${i + 1}`).join(', ');
-    sql = `select public.${fn}(${params}) as result`;
-    statementCache.set(key, sql);
+    statement = { sql: `select public.${fn}(${params}) as result`, name: `call_${statementCache.size + 1}` };
+    statementCache.set(key, statement);
   }
-  return sql;
+  return statement;
 }
 
 /**
@@ -41,19 +47,24 @@ function bounded(text: string, values?: unknown[]): QueryConfig {
   return { text, values, query_timeout: CALL_TIMEOUT_MS } as QueryConfig;
 }
 
-async function callOn<T>(runner: Pool | PoolClient, fn: string, descriptor: SqlFunctionDescriptor, args: FunctionArgs): Promise<T> {
+/**
+ * Named statements are parsed and planned once per connection instead of on every call; only on the embedded
+ * server, which is ours: a transaction-mode pooler in front of another server may hand the next call to a
+ * connection that never saw the statement.
+ */
+async function callOn<T>(runner: Pool | PoolClient, fn: string, descriptor: SqlFunctionDescriptor, args: FunctionArgs, named: boolean): Promise<T> {
   const sent = argumentsToSend(descriptor, args);
-  const sql = functionCallSql(
+  const statement = functionCallStatement(
     fn,
     sent.map(([name]) => name),
   );
+  const query = bounded(
+    statement.sql,
+    sent.map(([, type, value]) => toPgParam(type, value)),
+  );
+  if (named) query.name = statement.name;
   try {
-    const result = await runner.query<{ result: T }>(
-      bounded(
-        sql,
-        sent.map(([, type, value]) => toPgParam(type, value)),
-      ),
-    );
+    const result = await runner.query<{ result: T }>(query);
     return (result.rows[0]?.result ?? null) as T;
   } catch (error) {
     throw DatabaseError.fromPostgres(error);
@@ -62,11 +73,14 @@ async function callOn<T>(runner: Pool | PoolClient, fn: string, descriptor: SqlF
 
 /** A transaction's calls, on the one client that holds it. */
 class PgSession implements DatabaseSession {
-  constructor(private readonly client: PoolClient) {}
+  constructor(
+    private readonly client: PoolClient,
+    private readonly named: boolean,
+  ) {}
 
   call<F extends SqlFunctionName, R = SqlResult<F>>(fn: F, ...[args]: SqlArgsParameter<F>): Promise<R> {
     try {
-      return callOn<R>(this.client, fn, describedCall(fn, args ?? {}), args ?? {});
+      return callOn<R>(this.client, fn, describedCall(fn, args ?? {}), args ?? {}, this.named);
     } catch (error) {
       return Promise.reject(error as Error);
     }
@@ -88,7 +102,7 @@ export class PgDatabase extends Database {
   }
 
   protected invoke<R>(fn: string, descriptor: SqlFunctionDescriptor, args: FunctionArgs): Promise<R> {
-    return callOn<R>(this.pool, fn, descriptor, args);
+    return callOn<R>(this.pool, fn, descriptor, args, this.kind === 'embedded');
   }
 
   async transaction<T>(work: (session: DatabaseSession) => Promise<T>): Promise<T> {
@@ -101,7 +115,7 @@ export class PgDatabase extends Database {
     let failure: unknown;
     try {
       await client.query(bounded('begin'));
-      const result = await work(new PgSession(client));
+      const result = await work(new PgSession(client, this.kind === 'embedded'));
       await client.query(bounded('commit'));
       return result;
     } catch (error) {
