@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { openTestDatabase } from '../../test/support/test-database.js';
 import { DatabaseError } from './database-error.js';
 import { PgDatabase } from './pg-database.js';
@@ -13,6 +14,22 @@ describe('PgDatabase', () => {
   it('calls a function by named arguments and returns its jsonb', async () => {
     expect(await db.call('health_check')).toEqual({ ok: true });
     expect(await db.call('resolve_phone_number', { p_phone_number: '+19995550000' })).toBeNull();
+  });
+
+  it.each([
+    ['embedded', 1],
+    ['postgres', 0],
+  ] as const)('on the %s kind, three calls of one function leave %i named statement(s) on the connection', async (kind, expected) => {
+    // one connection, so the statements it prepared can be listed on it
+    const pool = new pg.Pool({ ...(db.pool as unknown as { options: pg.PoolConfig }).options, max: 1 });
+    const own = new PgDatabase(pool, kind);
+    try {
+      for (let i = 0; i < 3; i++) expect(await own.call('health_check')).toEqual({ ok: true });
+      const { rows } = await pool.query<{ name: string }>('select name from pg_prepared_statements order by name');
+      expect(rows.map((r) => r.name).filter((name) => /^call_\d+$/.test(name)).length).toBe(expected);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('keeps working after a failed statement (the embedded pool used to lose its only connection)', async () => {
