@@ -23,6 +23,9 @@ const COMPANY_ID = '00000000-0000-4000-8000-00000000b001';
 const NUMBER = '+525500000001';
 const THROUGHPUT_REQUESTS = 3000;
 const IN_FLIGHT = 16;
+/** Requests per route before the clock starts: V8 compiles a route's path only after some thousand requests. */
+const WARM_UP = 2000;
+const ROUNDS = 6;
 const RATE_PER_SECOND = 200;
 const RATE_SECONDS = 5;
 
@@ -104,40 +107,62 @@ function post(port: number, agent: Agent, r: Prepared): Promise<number> {
   });
 }
 
-async function measure(port: number, path: string): Promise<RouteResult> {
+/** Closed-loop requests to one route, IN_FLIGHT at a time: elapsed time and this process's CPU time. */
+async function closedLoop(port: number, agent: Agent, requests: Prepared[]): Promise<{ ms: number; cpuMs: number }> {
+  let next = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < requests.length) await post(port, agent, requests[next++]);
+    }),
+  );
+  const cpu = process.cpuUsage(cpu0);
+  return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+/** Open loop: requests leave on schedule whatever the answers do, so queueing shows in the latency. */
+async function paced(port: number, agent: Agent, path: string): Promise<RouteResult['at_200_per_second']> {
+  const requests = prepare(RATE_PER_SECOND * RATE_SECONDS, path);
+  const start = performance.now();
+  const latencies = await Promise.all(
+    requests.map(async (r, i) => {
+      const due = start + (i * 1000) / RATE_PER_SECOND;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      return post(port, agent, r);
+    }),
+  );
+  const p = percentiles(latencies);
+  return { sent: requests.length, p50_ms: p.p50, p99_ms: p.p99, max_ms: p.max };
+}
+
+/**
+ * Both routes, measured alike: warmed until the JIT has compiled their paths, then closed-loop rounds that alternate
+ * between them (this machine's speed drifts over seconds; alternating gives both routes the same drift), then each
+ * at 200 requests a second.
+ */
+async function measureBoth(port: number, paths: { incoming: string; bare: string }): Promise<{ incoming: RouteResult; bare: RouteResult }> {
   const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT * 2 });
   try {
-    for (const r of prepare(200, path)) await post(port, agent, r); // warm-up
-    const closed = prepare(THROUGHPUT_REQUESTS, path);
-    let next = 0;
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: IN_FLIGHT }, async () => {
-        while (next < closed.length) await post(port, agent, closed[next++]);
-      }),
-    );
-    const throughput = THROUGHPUT_REQUESTS / ((performance.now() - t0) / 1000);
-    const cpu = process.cpuUsage(cpu0);
-    const cpuPerRequest = round((cpu.user + cpu.system) / 1000 / THROUGHPUT_REQUESTS);
-
-    // Open loop: requests leave on schedule whatever the answers do, so queueing shows in the latency.
-    const paced = prepare(RATE_PER_SECOND * RATE_SECONDS, path);
-    const start = performance.now();
-    const latencies = await Promise.all(
-      paced.map(async (r, i) => {
-        const due = start + (i * 1000) / RATE_PER_SECOND;
-        const wait = due - performance.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        return post(port, agent, r);
-      }),
-    );
-    const p = percentiles(latencies);
-    return {
-      throughput_per_second: Math.round(throughput),
-      node_cpu_ms_per_request: cpuPerRequest,
-      at_200_per_second: { sent: paced.length, p50_ms: p.p50, p99_ms: p.p99, max_ms: p.max },
-    };
+    const routes = Object.keys(paths) as Array<keyof typeof paths>;
+    for (const route of routes) await closedLoop(port, agent, prepare(WARM_UP, paths[route]));
+    const totals = { incoming: { ms: 0, cpuMs: 0 }, bare: { ms: 0, cpuMs: 0 } };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const route of round % 2 === 0 ? routes : [...routes].reverse()) {
+        const { ms, cpuMs } = await closedLoop(port, agent, prepare(THROUGHPUT_REQUESTS / ROUNDS, paths[route]));
+        totals[route].ms += ms;
+        totals[route].cpuMs += cpuMs;
+      }
+    }
+    const result = (route: keyof typeof paths, at200: RouteResult['at_200_per_second']): RouteResult => ({
+      throughput_per_second: Math.round(THROUGHPUT_REQUESTS / (totals[route].ms / 1000)),
+      node_cpu_ms_per_request: round(totals[route].cpuMs / THROUGHPUT_REQUESTS),
+      at_200_per_second: at200,
+    });
+    const incoming = result('incoming', await paced(port, agent, paths.incoming));
+    const bare = result('bare', await paced(port, agent, paths.bare));
+    return { incoming, bare };
   } finally {
     agent.destroy();
   }
@@ -178,8 +203,7 @@ export async function benchIncomingCall(): Promise<IncomingCallBenchResult[]> {
       configureApp(app);
       await app.listen(0, '127.0.0.1');
       const { port } = app.getHttpServer().address() as AddressInfo;
-      const incoming = await measure(port, `/voice/incoming/${COMPANY_ID}`);
-      const bare = await measure(port, '/bench/bare-twiml');
+      const { incoming, bare } = await measureBoth(port, { incoming: `/voice/incoming/${COMPANY_ID}`, bare: '/bench/bare-twiml' });
       const { rows } = await db.pool.query<{ n: number }>('select count(*)::int as n from public.call_sessions');
       if (rows[0].n < THROUGHPUT_REQUESTS) throw new Error(`only ${rows[0].n} sessions were written: the webhook did not do its work`);
       results.push({ database: label, incoming, bare, throughput_ratio: round(incoming.throughput_per_second / bare.throughput_per_second, 2) });
