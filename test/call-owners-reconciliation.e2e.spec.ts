@@ -191,9 +191,13 @@ describe('calls of an instance killed with SIGKILL', () => {
   }, 180_000);
 });
 
-describe('calls of a live owner, and of an owner that drained', () => {
-  let db: PgDatabase;
-  let twilio: FakeTwilioRest;
+/**
+ * A database and a Twilio of their own; `start()` brings up an owner (it holds the streams, heartbeating every second,
+ * dead after 3 s of silence) and a sweeper that reconciles when the test says so.
+ */
+function ownerAndSweeper() {
+  let db: PgDatabase | undefined;
+  let twilio: FakeTwilioRest | undefined;
   let owner: TestApp | undefined;
   let sweeper: TestApp | undefined;
 
@@ -209,11 +213,26 @@ describe('calls of a live owner, and of an owner that drained', () => {
     await db?.close();
   }, 60_000);
 
+  return {
+    async start() {
+      if (!db || !twilio) throw new Error('beforeAll has not run');
+      const callOwners = { heartbeatSeconds: 1, deadAfterSeconds: 3, reconcileEnabled: false, reconcileIntervalSeconds: 1 };
+      owner = await createTestApp({ db, listen: true, config: testConfig({ callOwners }) });
+      sweeper = await createTestApp({ db, config: testConfig({ callOwners, twilio: { apiBaseUrl: twilio.url } }) });
+      return { db, twilio, owner, sweep: sweeper.app.get(CallReconciliationService) };
+    },
+    async stopOwner() {
+      await owner?.close();
+      owner = undefined;
+    },
+  };
+}
+
+describe('calls of a live owner, and of an owner that drained', () => {
+  const apps = ownerAndSweeper();
+
   it('leaves a heartbeating owner’s call alone, and reconciles it at once after that owner drained and said it stopped', async () => {
-    const callOwners = { heartbeatSeconds: 1, deadAfterSeconds: 3, reconcileEnabled: false, reconcileIntervalSeconds: 1 };
-    owner = await createTestApp({ db, listen: true, config: testConfig({ callOwners }) });
-    sweeper = await createTestApp({ db, config: testConfig({ callOwners, twilio: { apiBaseUrl: twilio.url } }) });
-    const sweep = sweeper.app.get(CallReconciliationService);
+    const { db, twilio, owner, sweep } = await apps.start();
 
     const company = await createVoiceCompany(db);
     const number = await addPhoneNumber(db, company.id);
@@ -242,8 +261,7 @@ describe('calls of a live owner, and of an owner that drained', () => {
     }
 
     // A graceful stop: the drain ends, the owner records that it stopped, and its leftovers need no dead-after wait.
-    await owner.close();
-    owner = undefined;
+    await apps.stopOwner();
     const summary = await sweep.runOnce();
     expect(summary).toMatchObject({ claimed: 1, recorded: 1 });
     const { rows } = await db.pool.query('select status, duration_seconds from public.call_sessions where call_sid = $1', [webhook.CallSid]);
@@ -252,28 +270,10 @@ describe('calls of a live owner, and of an owner that drained', () => {
 });
 
 describe('a call whose stream ended on a live instance', () => {
-  let db: PgDatabase;
-  let twilio: FakeTwilioRest;
-  let owner: TestApp | undefined;
-  let sweeper: TestApp | undefined;
-
-  beforeAll(async () => {
-    db = await openIsolatedTestDatabase();
-    twilio = await FakeTwilioRest.start({ accountSid: TEST_TWILIO_ACCOUNT_SID, authToken: TEST_TWILIO_AUTH_TOKEN });
-  }, 60_000);
-
-  afterAll(async () => {
-    await owner?.close();
-    await sweeper?.close();
-    await twilio?.close();
-    await db?.close();
-  }, 60_000);
+  const apps = ownerAndSweeper();
 
   it('is asked about when its final status never came, and not when it did, while the owner keeps beating', async () => {
-    const callOwners = { heartbeatSeconds: 1, deadAfterSeconds: 3, reconcileEnabled: false, reconcileIntervalSeconds: 1 };
-    owner = await createTestApp({ db, listen: true, config: testConfig({ callOwners }) });
-    sweeper = await createTestApp({ db, config: testConfig({ callOwners, twilio: { apiBaseUrl: twilio.url } }) });
-    const sweep = sweeper.app.get(CallReconciliationService);
+    const { db, twilio, owner, sweep } = await apps.start();
     const company = await createVoiceCompany(db);
     const number = await addPhoneNumber(db, company.id);
 
