@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { IntervalJob } from '../common/interval-job.js';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { BundleSyncService } from './bundle-sync.service.js';
@@ -21,15 +22,18 @@ export interface MonitorRunResult {
 @Injectable()
 export class BundleMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('BundleMonitor');
-  private running = false;
+  private readonly job: IntervalJob;
 
   constructor(
     private readonly repository: ProvisioningRepository,
     private readonly sync: BundleSyncService,
-    private readonly scheduler: SchedulerRegistry,
+    scheduler: SchedulerRegistry,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
-  ) {}
+  ) {
+    const failure = { event: 'bundle_monitor_run_failed', message: 'Bundle monitor run failed' };
+    this.job = new IntervalJob({ name: JOB_NAME, run: () => this.poll(), failure }, scheduler, metrics, this.logger);
+  }
 
   onApplicationBootstrap(): void {
     const { monitorEnabled, monitorIntervalSeconds } = this.config.provisioning;
@@ -37,14 +41,12 @@ export class BundleMonitor implements OnApplicationBootstrap, OnApplicationShutd
       this.logger.log({ event: 'bundle_monitor_disabled' }, 'Bundle monitor is off (BUNDLE_MONITOR_ENABLED=false)');
       return;
     }
-    const timer = setInterval(() => void this.tick(), monitorIntervalSeconds * 1000);
-    timer.unref();
-    this.scheduler.addInterval(JOB_NAME, timer);
+    this.job.start(monitorIntervalSeconds * 1000);
     this.logger.log({ event: 'bundle_monitor_started', interval_seconds: monitorIntervalSeconds }, 'Bundle monitor started');
   }
 
   onApplicationShutdown(): void {
-    if (this.scheduler.doesExist('interval', JOB_NAME)) this.scheduler.deleteInterval(JOB_NAME);
+    this.job.stop();
   }
 
   /** One poll: claim what is due and process it. Also called directly by tests and the debug route. */
@@ -62,21 +64,11 @@ export class BundleMonitor implements OnApplicationBootstrap, OnApplicationShutd
     return { claimed: claimed.length, failed };
   }
 
-  private async tick(): Promise<void> {
-    // One run at a time in this process; other instances are kept apart by the leases.
-    if (this.running) return;
-    this.running = true;
-    const started = performance.now();
-    try {
-      const result = await this.runOnce();
-      if (result.claimed > 0) this.logger.log({ event: 'bundle_monitor_run', ...result }, 'Bundle monitor run');
-      this.metrics.jobRun(JOB_NAME, result.claimed === 0 ? 'skipped' : 'success', performance.now() - started);
-      this.metrics.bundleStates(await this.repository.countByStatus());
-    } catch (error) {
-      this.metrics.jobRun(JOB_NAME, 'failure', performance.now() - started);
-      this.logger.error({ event: 'bundle_monitor_run_failed', error: (error as Error).message }, 'Bundle monitor run failed');
-    } finally {
-      this.running = false;
-    }
+  /** The scheduled run: the poll, then the bundle-state gauges. */
+  private async poll(): Promise<'success' | 'skipped'> {
+    const result = await this.runOnce();
+    if (result.claimed > 0) this.logger.log({ event: 'bundle_monitor_run', ...result }, 'Bundle monitor run');
+    this.metrics.bundleStates(await this.repository.countByStatus());
+    return result.claimed === 0 ? 'skipped' : 'success';
   }
 }

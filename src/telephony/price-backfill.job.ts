@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { IntervalJob } from '../common/interval-job.js';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { PriceBackfillService } from './price-backfill.service.js';
@@ -12,38 +13,29 @@ export const PRICE_BACKFILL_JOB = 'telephony.price-backfill';
  */
 @Injectable()
 export class PriceBackfillJob implements OnApplicationBootstrap {
-  private readonly logger = new Logger('PriceBackfillJob');
-  private running = false;
+  private readonly job: IntervalJob;
 
   constructor(
     private readonly config: AppConfig,
-    private readonly scheduler: SchedulerRegistry,
-    private readonly backfill: PriceBackfillService,
-    private readonly metrics: MetricsService,
-  ) {}
+    scheduler: SchedulerRegistry,
+    backfill: PriceBackfillService,
+    metrics: MetricsService,
+  ) {
+    const run = async (): Promise<'success'> => {
+      await backfill.runOnce();
+      return 'success';
+    };
+    const failure = { event: 'price_backfill_failed', message: 'Call price backfill failed; it will run again' };
+    this.job = new IntervalJob({ name: PRICE_BACKFILL_JOB, run, failure }, scheduler, metrics, new Logger('PriceBackfillJob'));
+  }
 
   onApplicationBootstrap(): void {
     const { enabled, intervalSeconds } = this.config.telephony.priceBackfill;
-    if (!enabled) return;
-    const handle = setInterval(() => void this.tick(), intervalSeconds * 1000);
-    handle.unref();
-    // The registry clears it on shutdown.
-    this.scheduler.addInterval(PRICE_BACKFILL_JOB, handle);
+    if (enabled) this.job.start(intervalSeconds * 1000);
   }
 
-  /** One run at a time in this process; a slow run is not overlapped by the next tick. */
-  async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    const started = performance.now();
-    try {
-      await this.backfill.runOnce();
-      this.metrics.jobRun(PRICE_BACKFILL_JOB, 'success', performance.now() - started);
-    } catch (error) {
-      this.metrics.jobRun(PRICE_BACKFILL_JOB, 'failure', performance.now() - started);
-      this.logger.error({ event: 'price_backfill_failed', err: error }, 'Call price backfill failed; it will run again');
-    } finally {
-      this.running = false;
-    }
+  /** One run now (tests); otherwise the interval's. */
+  tick(): Promise<void> {
+    return this.job.tick();
   }
 }
