@@ -3,6 +3,7 @@ import { PgDatabase } from '../src/database/pg-database.js';
 import { BundleMonitor } from '../src/provisioning/bundle-monitor.js';
 import { BundleSyncService } from '../src/provisioning/bundle-sync.service.js';
 import { ProvisioningRepository } from '../src/provisioning/provisioning.repository.js';
+import { TwilioProvisioningClient } from '../src/provisioning/twilio-provisioning.client.js';
 import { createTwilioRestClient } from '../src/twilio/twilio-rest-client.js';
 import { TWILIO_REST_CLIENT } from '../src/twilio/twilio.tokens.js';
 import { createCompany } from './support/factories.js';
@@ -27,6 +28,13 @@ function rng(seed: number): () => number {
 }
 
 class SimulatedCrash extends Error {}
+
+/** A one-way door a test opens once and others wait for. */
+function gate(): { open: () => void; opened: Promise<void> } {
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
 
 describe('exactly one number per approved bundle (two workers at once on a real PostgreSQL)', () => {
   let fake: FakeTwilioProvisioning;
@@ -160,5 +168,64 @@ describe('exactly one number per approved bundle (two workers at once on a real 
     // the faults really hit: purchases were retried and found again, and crashes happened
     expect(stats.twilioFaults).toBeGreaterThan(20);
     expect(stats.crashes).toBeGreaterThan(10);
+  });
+
+  it('a worker whose lease ran out mid-purchase buys nothing while the worker that took the bundle over is buying', { timeout: 60_000 }, async () => {
+    const repository = t.app.get(ProvisioningRepository);
+    const sync = t.app.get(BundleSyncService);
+    const company = await createCompany(db);
+    fake.stock('MX', 'local', 5);
+    // every search answers in another order, as Twilio's do: the two workers would choose different numbers
+    fake.searchOrder = 'rotating';
+    const seeded = fake.seedBundle('twilio-approved');
+    const id = randomUUID();
+    await db.pool.query(
+      `insert into public.regulatory_bundles (id, company_id, created_by, iso_country, number_type, end_user_type, email, friendly_name,
+         regulation_sid, twilio_bundle_sid, address_sid, status)
+       values ($1, $2, $3, 'MX', 'local', 'business', 'x@example.com', 'seed', $4, $5, $6, 'in-review')`,
+      [id, company.id, randomUUID(), seeded.regulationSid, seeded.bundleSid, seeded.addressSid],
+    );
+
+    // The first worker stops between its number search and recording its choice (a stalled process), long enough
+    // for its lease to run out; a status callback's worker claims the bundle, chooses another number and is about
+    // to buy it when the first worker wakes up.
+    const first = { paused: gate(), resume: gate() };
+    const second = { paused: gate(), resume: gate() };
+    const choose = repository.choosePurchaseCandidate.bind(repository);
+    vi.spyOn(repository, 'choosePurchaseCandidate').mockImplementationOnce(async (...args) => {
+      first.paused.open();
+      await first.resume.opened;
+      return choose(...args);
+    });
+    const twilio = t.app.get(TwilioProvisioningClient);
+    const buy = twilio.buyNumber.bind(twilio);
+    vi.spyOn(twilio, 'buyNumber').mockImplementationOnce(async (...args) => {
+      second.paused.open();
+      await second.resume.opened;
+      return buy(...args);
+    });
+    try {
+      const firstWorker = sync.syncOne(id, 'poll');
+      await first.paused.opened;
+      await db.pool.query("update public.regulatory_bundles set lease_expires_at = now() - interval '1 second' where id = $1", [id]);
+      const secondWorker = sync.syncOne(id, 'callback');
+      await second.paused.opened;
+      first.resume.open();
+      await firstWorker;
+      second.resume.open();
+      expect((await secondWorker)?.purchase_state).toBe('purchased');
+    } finally {
+      vi.restoreAllMocks();
+      fake.searchOrder = 'stocked';
+    }
+
+    const bought = fake.numbersForBundle(seeded.bundleSid);
+    expect(bought).toHaveLength(1);
+    const { rows } = await db.pool.query(
+      `select b.purchase_state, b.phone_number_sid, (select count(*) from public.phone_numbers pn where pn.bundle_id = b.id)::int as recorded
+         from public.regulatory_bundles b where b.id = $1`,
+      [id],
+    );
+    expect(rows[0]).toEqual({ purchase_state: 'purchased', phone_number_sid: bought[0].sid, recorded: 1 });
   });
 });
