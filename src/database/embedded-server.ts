@@ -115,8 +115,8 @@ function serverSettings(port: number, durable: boolean, socketDir: string | unde
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     port: String(port),
-    // The API's own pool talks over a socket file in the cluster folder (no TCP stack: about a third less CPU per
-    // query on both sides); never in /tmp or /var/run, where a second server would fight over it. Tools use TCP.
+    // The API's own pool talks over a socket file in the cluster folder (no TCP stack: about a third less of the
+    // API's CPU per query); never in /tmp or /var/run, where a second server would fight over it. Tools use TCP.
     unix_socket_directories: socketDir ?? '',
     unix_socket_permissions: '0700',
     // an API pool of 10, migrations, tests' clones and a few tools

@@ -8,7 +8,7 @@ type SayLanguage = NonNullable<Parameters<VoiceResponse['say']>[0] extends infer
 /**
  * TwiML for the voice routes through the SDK's builders, which escape attribute values and text, so company-supplied
  * text (a greeting holding `</Say><Dial>`) can never become a verb. The incoming call's `<Connect>` is the one
- * written here: it is on every call's path, and the SDK's XML builder was a tenth of the webhook's own time. It
+ * written here: it is on every call's path, and the SDK's XML builder was about a twentieth of the webhook's own CPU. It
  * escapes as the SDK does (its spec compares the two), and drops what XML 1.0 cannot carry at all.
  */
 
