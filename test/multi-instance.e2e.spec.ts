@@ -122,15 +122,16 @@ describe('cache coherence across instances', () => {
     expect(lookups).not.toHaveBeenCalled(); // served from the cache
 
     // The database ends A's listening backend, as a restart or a failover does.
-    const { rowCount } = await apps.db.pool.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [
-      notices.connectionName,
-    ]);
-    expect(rowCount).toBe(1);
+    const { rows: ended } = await apps.db.pool.query<{ pid: number; terminated: boolean }>(
+      'select pid, pg_terminate_backend(pid) as terminated from pg_stat_activity where application_name = $1',
+      [notices.connectionName],
+    );
+    expect(ended).toEqual([{ pid: expect.any(Number), terminated: true }]);
+    // A new backend, not the ended one still on its way out (pg_terminate_backend only signals it).
     await eventually(async () => {
-      const { rows } = await apps.db.pool.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where application_name = $1', [
-        notices.connectionName,
-      ]);
-      expect(rows[0].n).toBe(1);
+      const { rows } = await apps.db.pool.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [notices.connectionName]);
+      expect(rows).toHaveLength(1);
+      expect(rows[0].pid).not.toBe(ended[0].pid);
       expect(notices.live).toBe(true);
     }, 10_000);
     // notices sent while it was away were missed: the cache was dropped, so the next lookup reads the database
