@@ -1,20 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../src/common/project-root.js';
+import { freePort } from '../test/support/api-process.js';
 import { machine, round } from './support.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const STAMP = join(projectRoot(), 'dist', '.build-stamp');
 const stampTime = (): number => (existsSync(STAMP) ? statSync(STAMP).mtimeMs : 0);

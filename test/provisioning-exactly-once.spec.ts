@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { PgDatabase } from '../src/database/pg-database.js';
 import { BundleMonitor } from '../src/provisioning/bundle-monitor.js';
 import { BundleSyncService } from '../src/provisioning/bundle-sync.service.js';
@@ -6,7 +5,7 @@ import { ProvisioningRepository } from '../src/provisioning/provisioning.reposit
 import { TwilioProvisioningClient } from '../src/provisioning/twilio-provisioning.client.js';
 import { createTwilioRestClient } from '../src/twilio/twilio-rest-client.js';
 import { TWILIO_REST_CLIENT } from '../src/twilio/twilio.tokens.js';
-import { createCompany } from './support/factories.js';
+import { addSubmittedBundle, createCompany } from './support/factories.js';
 import { Fault, FakeTwilioProvisioning } from './support/fake-twilio-provisioning.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 import { TEST_TWILIO_ACCOUNT_SID, TEST_TWILIO_AUTH_TOKEN, testConfig } from './support/test-config.js';
@@ -116,14 +115,7 @@ describe('exactly one number per approved bundle (two workers at once on a real 
     for (let run = 0; run < RUNS; run += 1) {
       const ids: string[] = [];
       for (let i = 0; i < BUNDLES_PER_RUN; i += 1) {
-        const seeded = fake.seedBundle('twilio-approved');
-        const id = randomUUID();
-        await db.pool.query(
-          `insert into public.regulatory_bundles (id, company_id, created_by, iso_country, number_type, end_user_type, email, friendly_name,
-             regulation_sid, twilio_bundle_sid, address_sid, status)
-           values ($1, $2, $3, 'MX', 'local', 'business', 'x@example.com', 'seed', $4, $5, $6, $7)`,
-          [id, company.id, randomUUID(), seeded.regulationSid, seeded.bundleSid, seeded.addressSid, random() < 0.5 ? 'in-review' : 'pending-review'],
-        );
+        const id = await addSubmittedBundle(db, company.id, fake.seedBundle('twilio-approved'), random() < 0.5 ? 'in-review' : 'pending-review');
         ids.push(id);
         bundleIds.push(id);
       }
@@ -178,13 +170,7 @@ describe('exactly one number per approved bundle (two workers at once on a real 
     // every search answers in another order, as Twilio's do: the two workers would choose different numbers
     fake.searchOrder = 'rotating';
     const seeded = fake.seedBundle('twilio-approved');
-    const id = randomUUID();
-    await db.pool.query(
-      `insert into public.regulatory_bundles (id, company_id, created_by, iso_country, number_type, end_user_type, email, friendly_name,
-         regulation_sid, twilio_bundle_sid, address_sid, status)
-       values ($1, $2, $3, 'MX', 'local', 'business', 'x@example.com', 'seed', $4, $5, $6, 'in-review')`,
-      [id, company.id, randomUUID(), seeded.regulationSid, seeded.bundleSid, seeded.addressSid],
-    );
+    const id = await addSubmittedBundle(db, company.id, seeded);
 
     // The first worker stops between its number search and recording its choice (a stalled process), long enough
     // for its lease to run out; a status callback's worker claims the bundle, chooses another number and is about

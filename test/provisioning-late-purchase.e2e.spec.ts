@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { BundleMonitor } from '../src/provisioning/bundle-monitor.js';
 import { createTwilioRestClient } from '../src/twilio/twilio-rest-client.js';
 import { TWILIO_REST_CLIENT } from '../src/twilio/twilio.tokens.js';
-import { createCompany } from './support/factories.js';
+import { addSubmittedBundle, createCompany } from './support/factories.js';
 import { FakeTwilioProvisioning } from './support/fake-twilio-provisioning.js';
 import { createTestApp, TestApp } from './support/test-app.js';
 import { TEST_TWILIO_ACCOUNT_SID, TEST_TWILIO_AUTH_TOKEN, testConfig } from './support/test-config.js';
@@ -37,13 +36,7 @@ afterEach(async () => {
 /** An approved bundle (as if submitted through the API and approved by Twilio's review). */
 async function approvedBundle(): Promise<{ id: string; sid: string }> {
   const seeded = fake.seedBundle('twilio-approved');
-  const id = randomUUID();
-  await t.db.pool.query(
-    `insert into public.regulatory_bundles (id, company_id, created_by, iso_country, number_type, end_user_type, email, friendly_name,
-       regulation_sid, twilio_bundle_sid, address_sid, status)
-     values ($1, $2, $3, 'MX', 'local', 'business', 'x@example.com', 'seed', $4, $5, $6, 'in-review')`,
-    [id, companyId, randomUUID(), seeded.regulationSid, seeded.bundleSid, seeded.addressSid],
-  );
+  const id = await addSubmittedBundle(t.db, companyId, seeded);
   return { id, sid: seeded.bundleSid };
 }
 

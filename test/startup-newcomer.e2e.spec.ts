@@ -3,19 +3,11 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from './support/api-process.js';
 
 /** What `npm start` runs after building, by absolute path so that a test can choose the working directory. */
 const MAIN = resolve('dist/src/main.js');
 const DEMO_USER = '00000000-0000-4000-8000-0000000000aa';
-
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 interface Run {
   child: ChildProcess;

@@ -214,6 +214,22 @@ describe('company webhooks: nothing is lost, nothing is sent twice', () => {
     await db.close();
   });
 
+  /** A delivering instance started now sends the company's waiting message.taken event, signed with its secret. */
+  async function expectDeliveredByANewInstance(companyId: string, message: { id: string; text: string }, secret: string): Promise<void> {
+    const next = await createTestApp({ db, config: delivering() });
+    try {
+      const hit = await eventually(async () => {
+        const [found] = receiver.received.filter((h) => h.json.company_id === companyId);
+        expect(found).toBeDefined();
+        return found;
+      }, 10_000);
+      expect(hit.json).toMatchObject({ type: 'message.taken', data: message });
+      expect(() => WebhookReceiver.verify(hit, secret)).not.toThrow();
+    } finally {
+      await next.close();
+    }
+  }
+
   it('an event written while no instance delivers (the app stopped after the fact) is delivered after the restart', async () => {
     const first = await createTestApp({ db, config: delivering({ enabled: false }) });
     const company = await createCompany(db);
@@ -222,18 +238,7 @@ describe('company webhooks: nothing is lost, nothing is sent twice', () => {
     await first.close();
     expect(receiver.received.filter((h) => h.json.company_id === company.id)).toHaveLength(0);
 
-    const second = await createTestApp({ db, config: delivering() });
-    try {
-      const hit = await eventually(async () => {
-        const [found] = receiver.received.filter((h) => h.json.company_id === company.id);
-        expect(found).toBeDefined();
-        return found;
-      }, 10_000);
-      expect(hit.json).toMatchObject({ type: 'message.taken', data: { id: messageId, text: 'Antes del reinicio' } });
-      expect(() => WebhookReceiver.verify(hit, secret)).not.toThrow();
-    } finally {
-      await second.close();
-    }
+    await expectDeliveredByANewInstance(company.id, { id: messageId, text: 'Antes del reinicio' }, secret);
   });
 
   it('an event whose instance was killed with SIGKILL before delivering it is delivered by the next instance', async () => {
@@ -262,18 +267,7 @@ describe('company webhooks: nothing is lost, nothing is sent twice', () => {
     expect(await doomed.exited).toMatchObject({ signal: 'SIGKILL' });
     expect(receiver.received.filter((h) => h.json.company_id === company.id)).toHaveLength(0);
 
-    const next = await createTestApp({ db, config: delivering() });
-    try {
-      const hit = await eventually(async () => {
-        const [found] = receiver.received.filter((h) => h.json.company_id === company.id);
-        expect(found).toBeDefined();
-        return found;
-      }, 10_000);
-      expect(hit.json).toMatchObject({ type: 'message.taken', data: { id: messageId, text: 'Antes del SIGKILL' } });
-      expect(() => WebhookReceiver.verify(hit, put.body.secret as string)).not.toThrow();
-    } finally {
-      await next.close();
-    }
+    await expectDeliveredByANewInstance(company.id, { id: messageId, text: 'Antes del SIGKILL' }, put.body.secret as string);
   }, 90_000);
 
   it('a delivery claimed by an instance that crashed is sent by another once the lease runs out', async () => {

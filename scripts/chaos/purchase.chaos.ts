@@ -3,13 +3,12 @@
 // results, answers 500 and hangs. Each round approves one bundle and lets both instances race (polls and status
 // callbacks) until it is purchased; the round passes when Twilio holds exactly one number for the bundle and the
 // database recorded that one.
-import { randomUUID } from 'node:crypto';
 import type { ChaosOptions, ChaosResult } from '../chaos.js';
 import { BundleMonitor } from '../../src/provisioning/bundle-monitor.js';
 import { createTwilioRestClient } from '../../src/twilio/twilio-rest-client.js';
 import { signTwilioRequest } from '../../src/twilio/twilio-request-validator.js';
 import { TWILIO_REST_CLIENT } from '../../src/twilio/twilio.tokens.js';
-import { createCompany } from '../../test/support/factories.js';
+import { addSubmittedBundle, createCompany } from '../../test/support/factories.js';
 import { Fault, FakeTwilioProvisioning } from '../../test/support/fake-twilio-provisioning.js';
 import { TEST_PUBLIC_BASE_URL, TEST_TWILIO_ACCOUNT_SID, TEST_TWILIO_AUTH_TOKEN, testConfig } from '../../test/support/test-config.js';
 import { ChaosApp, chaosSeed, freshDatabase, rng, sleep, startInstance } from './support.js';
@@ -59,13 +58,7 @@ async function purchaseRounds({ rounds = DEFAULT_ROUNDS }: ChaosOptions): Promis
 
     for (let round = 1; round <= rounds; round++) {
       const seeded = fake.seedBundle('twilio-approved');
-      const bundleId = randomUUID();
-      await db.pool.query(
-        `insert into public.regulatory_bundles (id, company_id, created_by, iso_country, number_type, end_user_type, email, friendly_name,
-           regulation_sid, twilio_bundle_sid, address_sid, status)
-         values ($1, $2, $3, 'MX', 'local', 'business', 'x@example.com', 'chaos', $4, $5, $6, 'in-review')`,
-        [bundleId, company.id, randomUUID(), seeded.regulationSid, seeded.bundleSid, seeded.addressSid],
-      );
+      const bundleId = await addSubmittedBundle(db, company.id, seeded);
       let state = 'none';
       for (let tick = 0; tick < MAX_TICKS && state !== 'purchased' && state !== 'failed'; tick++) {
         stats.ticks += 1;

@@ -34,3 +34,23 @@ export async function addPhoneNumber(
 export async function linkUserToNumber(db: PgDatabase, phone: string, userId: string, companyId: string): Promise<void> {
   await db.pool.query('insert into public.phone_number_users (phone_number, user_id, company_id) values ($1, $2, $3)', [phone, userId, companyId]);
 }
+
+/**
+ * The row of a bundle the fake Twilio holds (`FakeTwilioProvisioning.seedBundle`), as the API's submission leaves it:
+ * under review here, whatever Twilio's review decided there.
+ */
+export async function addSubmittedBundle(
+  db: PgDatabase,
+  companyId: string,
+  seeded: { regulationSid: string; bundleSid: string; addressSid: string },
+  status: 'in-review' | 'pending-review' = 'in-review',
+): Promise<string> {
+  const id = randomUUID();
+  await db.pool.query(
+    `insert into public.regulatory_bundles (id, company_id, created_by, iso_country, number_type, end_user_type, email, friendly_name,
+       regulation_sid, twilio_bundle_sid, address_sid, status)
+     values ($1, $2, $3, 'MX', 'local', 'business', 'x@example.com', 'seed', $4, $5, $6, $7)`,
+    [id, companyId, randomUUID(), seeded.regulationSid, seeded.bundleSid, seeded.addressSid, status],
+  );
+  return id;
+}
