@@ -4,6 +4,7 @@
 //   --role twilio-echo   : the one-hop floor: answers every Twilio `media` frame with `media` + `mark`, as the gateway does.
 import { parseArgs } from 'node:util';
 import { WebSocketServer } from 'ws';
+import { sendTextPair } from '../src/agent-session/ws-frames.js';
 
 const { values } = parseArgs({ options: { role: { type: 'string' }, port: { type: 'string' } }, strict: false });
 const port = Number(values.port);
@@ -32,8 +33,12 @@ if (values.role === 'realtime-echo') {
       const frame = JSON.parse(data.toString('utf8')) as { event: string; streamSid?: string; media?: { payload: string } };
       if (frame.event === 'start') streamSid = JSON.stringify(frame.streamSid);
       else if (frame.event === 'media' && frame.media) {
-        socket.send(`{"event":"media","streamSid":${streamSid},"media":{"payload":${JSON.stringify(frame.media.payload)}}}`);
-        socket.send(`{"event":"mark","streamSid":${streamSid},"mark":{"name":"0:1:${++n}"}}`);
+        // In one write, as the gateway sends them: the floor must not pay a system call the gateway saves.
+        sendTextPair(
+          socket,
+          `{"event":"media","streamSid":${streamSid},"media":{"payload":${JSON.stringify(frame.media.payload)}}}`,
+          `{"event":"mark","streamSid":${streamSid},"mark":{"name":"0:1:${++n}"}}`,
+        );
       }
     });
   });

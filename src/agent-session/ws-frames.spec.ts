@@ -1,4 +1,7 @@
-import { parseFrame, plainStringField } from './ws-frames.js';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import WebSocket, { WebSocketServer } from 'ws';
+import { parseFrame, plainStringField, sendTextPair } from './ws-frames.js';
 
 describe('plainStringField', () => {
   it('reads a plain string value wherever the key is', () => {
@@ -24,4 +27,41 @@ describe('parseFrame', () => {
   ])('%s → null', (_name, data, binary) => expect(parseFrame(data, binary)).toBeNull());
 
   it('a JSON object', () => expect(parseFrame(Buffer.from('{"event":"stop"}'), false)).toEqual({ event: 'stop' }));
+});
+
+describe('sendTextPair', () => {
+  it('sends both frames, in order, in one write of the TCP socket', async () => {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const accepted = new Promise<WebSocket>((resolve) => server.once('connection', resolve));
+    const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const received: string[] = [];
+    const both = new Promise<void>((resolve) =>
+      client.on('message', (data: Buffer) => {
+        received.push(data.toString('utf8'));
+        if (received.length === 2) resolve();
+      }),
+    );
+    await new Promise((resolve) => client.once('open', resolve));
+    const socket = await accepted;
+    const raw = (socket as WebSocket & { _socket: Duplex & { _writev: (...args: unknown[]) => void; _write: (...args: unknown[]) => void } })._socket;
+    const writev = vi.spyOn(raw, '_writev');
+    const write = vi.spyOn(raw, '_write');
+    try {
+      expect(sendTextPair(socket, '{"event":"media"}', '{"event":"mark"}')).toBe(true);
+      await both;
+      expect(received).toEqual(['{"event":"media"}', '{"event":"mark"}']);
+      expect(writev).toHaveBeenCalledTimes(1);
+      expect(write).not.toHaveBeenCalled();
+    } finally {
+      client.close();
+      server.close();
+    }
+  });
+
+  it('sends nothing on a socket that is not open', () => {
+    const closed = { readyState: 3, send: vi.fn() } as unknown as WebSocket;
+    expect(sendTextPair(closed, 'a', 'b')).toBe(false);
+    expect(closed.send).not.toHaveBeenCalled();
+  });
 });

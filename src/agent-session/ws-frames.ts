@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 
 /** The largest frame either gateway accepts: a 20 ms audio frame is ~300 bytes, a prompt a few KB. */
@@ -37,6 +38,21 @@ export function parseJsonObject(text: string): Record<string, unknown> | null {
 export function sendText(socket: WebSocket, text: string): boolean {
   if (socket.readyState !== 1) return false;
   socket.send(text);
+  return true;
+}
+
+/**
+ * Sends two frames in one system call: the TCP socket is corked around them, so both leave in one writev. A Media
+ * Streams answer is a `media` and a `mark` frame 50 times a second a call, and on this path the writes cost the most.
+ */
+export function sendTextPair(socket: WebSocket, first: string, second: string): boolean {
+  if (socket.readyState !== 1) return false;
+  // `ws` keeps its TCP socket private and offers no batching of its own; without it the frames go out one by one.
+  const raw = (socket as WebSocket & { _socket?: Duplex })._socket;
+  raw?.cork();
+  socket.send(first);
+  socket.send(second);
+  raw?.uncork();
   return true;
 }
 

@@ -13,7 +13,7 @@ import type { LiveCall, LiveCallRegistry } from '../live-calls.registry.js';
 import type { RealtimeConnection, RealtimeServerEvent, RealtimeVoiceProvider } from '../realtime/realtime-voice.provider.js';
 import { priceRealtimeUsage, RealtimeUsage } from '../realtime/realtime-usage.js';
 import { StreamAdmissionService, StreamRejectedError } from '../stream-admission.service.js';
-import { CLOSE, closeSocket, FIRST_MESSAGE_TIMEOUT_MS, MAX_UNADMITTED_BYTES, sendText } from '../ws-frames.js';
+import { CLOSE, closeSocket, FIRST_MESSAGE_TIMEOUT_MS, MAX_UNADMITTED_BYTES, sendText, sendTextPair } from '../ws-frames.js';
 import { PlaybackTracker } from './playback-tracker.js';
 import { Awaiting, PROVIDER_SILENCE_MS, ProviderSilenceWatchdog } from './provider-silence.js';
 import { realtimeSessionConfig } from './realtime-instructions.js';
@@ -87,7 +87,7 @@ export class MediaCallSession implements LiveCall {
     );
   }
 
-  /** A parsed Twilio frame (null: not a JSON object). The `media` branch is the hot path. */
+  /** A parsed Twilio frame (null: not a JSON object). */
   handle(message: Record<string, unknown> | null): void {
     if (message === null || this.ended) return;
     const event = message.event;
@@ -99,7 +99,7 @@ export class MediaCallSession implements LiveCall {
     switch (event) {
       case 'mark': {
         const name = (message.mark as { name?: unknown } | undefined)?.name;
-        if (typeof name === 'string') this.playback.echoed(name);
+        if (typeof name === 'string') this.markPlayed(name);
         return;
       }
       case 'start':
@@ -124,6 +124,11 @@ export class MediaCallSession implements LiveCall {
       this.pending.push(payload);
       this.pendingBytes += payload.length;
     }
+  }
+
+  /** Twilio echoed a mark: the audio sent before it has played. */
+  markPlayed(name: string): void {
+    if (!this.ended) this.playback.echoed(name);
   }
 
   private async start(message: Record<string, unknown>): Promise<void> {
@@ -219,8 +224,11 @@ export class MediaCallSession implements LiveCall {
     const itemId = event.item_id;
     if (typeof delta !== 'string' || typeof itemId !== 'string' || itemId === this.cutItemId) return; // late audio of a cut item
     const receivedAt = Date.now();
-    sendText(this.socket, `{"event":"media","streamSid":${this.streamSidJson},"media":{"payload":${JSON.stringify(delta)}}}`);
-    sendText(this.socket, `{"event":"mark","streamSid":${this.streamSidJson},"mark":{"name":"${this.playback.sent(itemId, delta)}"}}`);
+    sendTextPair(
+      this.socket,
+      `{"event":"media","streamSid":${this.streamSidJson},"media":{"payload":${JSON.stringify(delta)}}}`,
+      `{"event":"mark","streamSid":${this.streamSidJson},"mark":{"name":"${this.playback.sent(itemId, delta)}"}}`,
+    );
     const state = this.responses.get(String(event.response_id));
     if (state && !state.latency && this.speechStoppedAt) {
       const sentAt = Date.now();

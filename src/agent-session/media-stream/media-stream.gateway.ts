@@ -16,6 +16,7 @@ import { CLOSE, closeSocket, frameText, MAX_FRAME_BYTES, parseJsonObject, plainS
 import { MediaCallSession, MediaDeps } from './media-call.session.js';
 
 const MEDIA_PREFIX = '{"event":"media"';
+const MARK_PREFIX = '{"event":"mark"';
 
 /** `WS /media-stream`: Twilio Media Streams (bidirectional), bridged to the realtime provider. Raw socket, no per-frame logging. */
 @WebSocketGateway({ path: '/media-stream', maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false })
@@ -59,17 +60,19 @@ export class MediaStreamGateway implements OnGatewayConnection, OnGatewayInit {
     const logContext: LogBindings = { voice_path: 'media_stream' };
     const session = runInLogContext(logContext, () => new MediaCallSession(socket, this.deps));
     this.heartbeat.watch(socket);
-    socket.on('message', (data, isBinary) =>
-      runInLogContext(logContext, () => {
-        const text = frameText(data, isBinary);
-        if (text === null) return;
-        // Caller audio, 50 frames a second: Twilio's `media` frames start with the event name; the payload is base64.
-        if (text.startsWith(MEDIA_PREFIX)) {
-          const payload = plainStringField(text, 'payload');
-          if (payload !== undefined) return session.audioIn(payload);
-        }
-        session.handle(parseJsonObject(text));
-      }),
-    );
+    socket.on('message', (data, isBinary) => {
+      const text = frameText(data, isBinary);
+      if (text === null) return;
+      // 50 frames a second each way: caller audio (`media`, base64 payload) and the echoes of our marks are read
+      // without JSON.parse and outside the log context, since neither logs.
+      if (text.startsWith(MEDIA_PREFIX)) {
+        const payload = plainStringField(text, 'payload');
+        if (payload !== undefined) return session.audioIn(payload);
+      } else if (text.startsWith(MARK_PREFIX)) {
+        const name = plainStringField(text, 'name');
+        if (name !== undefined) return session.markPlayed(name);
+      }
+      runInLogContext(logContext, () => session.handle(parseJsonObject(text)));
+    });
   }
 }
