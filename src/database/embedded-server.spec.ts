@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { batchSchedulingPrefix } from './batch-scheduling.js';
 import { isAlive } from './data-dir-lock.js';
 import { openEmbeddedDatabase } from './embedded-postgres.js';
 import { EmbeddedServer } from './embedded-server.js';
@@ -62,6 +63,20 @@ describe('the embedded PostgreSQL server', () => {
       } finally {
         await tcp.end();
       }
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('runs the server and its backends under the batch scheduling policy where chrt exists', { timeout: 120_000 }, async () => {
+    const db = await openEmbeddedDatabase(dir);
+    try {
+      const { rows } = await db.pool.query<{ pid: number }>('select pg_backend_pid() as pid');
+      const policy = (pid: number): number => Number(/^policy\s*:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/sched`, 'utf8'))?.[1]);
+      // 3 is SCHED_BATCH, 0 SCHED_OTHER (linux/sched.h); without chrt the server runs as everything else does
+      const expected = batchSchedulingPrefix().length > 0 ? 3 : 0;
+      expect(policy(postmasterPid(dir))).toBe(expected);
+      expect(policy(rows[0].pid)).toBe(expected);
     } finally {
       await db.close();
     }

@@ -19,6 +19,7 @@ import { arch, platform, userInfo } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { batchSchedulingPrefix } from './batch-scheduling.js';
 import { isAlive } from './data-dir-lock.js';
 
 /** Where the server keeps its files inside the data folder (the folder also holds the API's lock). */
@@ -311,7 +312,9 @@ export class EmbeddedServer {
     let exited = false;
     let child;
     try {
-      child = spawn(postgres, ['-D', clusterDir, ...settings], {
+      // Under the batch policy where there is one (see batchSchedulingPrefix); its backends inherit it.
+      const [command, ...commandArgs] = [...batchSchedulingPrefix(), postgres, '-D', clusterDir, ...settings];
+      child = spawn(command, commandArgs, {
         ...user,
         detached: true,
         stdio: ['ignore', log, log],
