@@ -1,20 +1,13 @@
-import 'reflect-metadata';
+// npm run bench -- incoming (or node dist/bench/incoming-call.bench.js): the signed incoming-call webhook against a
+// bare TwiML route of the same app, with the API in a process of its own (bench/incoming-call.app.ts) as `npm start`
+// runs it, and this process only the load generator.
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { Controller, Header, HttpCode, Module, Post } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ApiConsumes } from '@nestjs/swagger';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule } from '../src/app.module.js';
-import { configureApp } from '../src/app.setup.js';
 import { DEVELOPMENT_TWILIO_ACCOUNT_SID } from '../src/config/app-config.js';
-import { Public } from '../src/auth/auth.decorators.js';
-import { AppConfig } from '../src/config/app-config.js';
-import { loadConfig } from '../src/config/load-config.js';
 import { PgDatabase } from '../src/database/pg-database.js';
 import { signTwilioRequest } from '../src/twilio/twilio-request-validator.js';
+import { cpuSeconds, spawnNode } from './bench-processes.js';
 import { benchDatabases, machine, percentiles, round } from './support.js';
 
 const PUBLIC_BASE_URL = 'https://bench.example';
@@ -27,34 +20,15 @@ const IN_FLIGHT = 16;
 const WARM_UP = 2000;
 const ROUNDS = 6;
 const RATE_PER_SECOND = 200;
-/**
- * Long enough for the p99 to hold the garbage collections of a steady 200 a second in their proportion: over 5 s a
- * single major collection (one burst of ~100 ms, left by the closed-loop phase) decided the p99 on its own.
- */
+/** Long enough for the p99 to hold a steady 200 a second's garbage collections in their proportion. */
 const RATE_SECONDS = 20;
-
-const FIXED_TWIML =
-  '<?xml version="1.0" encoding="UTF-8"?><Response><Connect action="https://bench.example/voice/connect-action">' +
-  '<ConversationRelay url="wss://bench.example/conversation-relay" language="es-MX"><Parameter name="token" value="x"/></ConversationRelay></Connect></Response>';
-
-/** The baseline, only in this harness: the same app and HTTP stack, no signature, no database, fixed TwiML. */
-@Controller('bench')
-class BareTwimlController {
-  @Post('bare-twiml')
-  @Public()
-  // Twilio's body type, as on the webhooks: a JSON-only route would answer 415.
-  @ApiConsumes('application/x-www-form-urlencoded')
-  @HttpCode(200)
-  @Header('Content-Type', 'text/xml; charset=utf-8')
-  bareTwiml(): string {
-    return FIXED_TWIML;
-  }
-}
 
 interface RouteResult {
   throughput_per_second: number;
-  /** This process's CPU (the API and the load generator together) per request in the closed loop. */
-  node_cpu_ms_per_request: number;
+  /** The API process's CPU per request in the closed loop. */
+  api_cpu_ms_per_request: number;
+  /** The load generator's (this process's) CPU per request in the closed loop. */
+  load_generator_cpu_ms_per_request: number;
   at_200_per_second: { sent: number; p50_ms: number; p99_ms: number; max_ms: number };
 }
 
@@ -85,7 +59,8 @@ function prepare(count: number, path: string): Prepared[] {
       To: NUMBER,
       ToCountry: 'MX',
     };
-    return { path, body: new URLSearchParams(params).toString(), signature: signTwilioRequest(AUTH_TOKEN, `${PUBLIC_BASE_URL}${path}`, params) };
+    const signature = signTwilioRequest(AUTH_TOKEN, `${PUBLIC_BASE_URL}${path}`, params);
+    return { path, body: new URLSearchParams(params).toString(), signature };
   });
 }
 
@@ -111,22 +86,30 @@ function post(port: number, agent: Agent, r: Prepared): Promise<number> {
   });
 }
 
-/** Closed-loop requests to one route, IN_FLIGHT at a time: elapsed time and this process's CPU time. */
-async function closedLoop(port: number, agent: Agent, requests: Prepared[]): Promise<{ ms: number; cpuMs: number }> {
+interface LoopCost {
+  ms: number;
+  apiCpuMs: number;
+  ownCpuMs: number;
+}
+
+/** Closed-loop requests to one route, IN_FLIGHT at a time: elapsed time, the API's CPU time and this process's. */
+async function closedLoop(api: Api, agent: Agent, requests: Prepared[]): Promise<LoopCost> {
   let next = 0;
+  const api0 = cpuSeconds(api.pid);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < requests.length) await post(port, agent, requests[next++]);
+      while (next < requests.length) await post(api.port, agent, requests[next++]);
     }),
   );
+  const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
+  return { ms, apiCpuMs: (cpuSeconds(api.pid) - api0) * 1000, ownCpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 /** Open loop: requests leave on schedule whatever the answers do, so queueing shows in the latency. */
-async function paced(port: number, agent: Agent, path: string): Promise<RouteResult['at_200_per_second']> {
+async function paced(api: Api, agent: Agent, path: string): Promise<RouteResult['at_200_per_second']> {
   const requests = prepare(RATE_PER_SECOND * RATE_SECONDS, path);
   const start = performance.now();
   const latencies = await Promise.all(
@@ -134,11 +117,16 @@ async function paced(port: number, agent: Agent, path: string): Promise<RouteRes
       const due = start + (i * 1000) / RATE_PER_SECOND;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      return post(port, agent, r);
+      return post(api.port, agent, r);
     }),
   );
   const p = percentiles(latencies);
   return { sent: requests.length, p50_ms: p.p50, p99_ms: p.p99, max_ms: p.max };
+}
+
+interface Api {
+  pid: number;
+  port: number;
 }
 
 /**
@@ -146,44 +134,32 @@ async function paced(port: number, agent: Agent, path: string): Promise<RouteRes
  * between them (this machine's speed drifts over seconds; alternating gives both routes the same drift), then each
  * at 200 requests a second.
  */
-async function measureBoth(port: number, paths: { incoming: string; bare: string }): Promise<{ incoming: RouteResult; bare: RouteResult }> {
+async function measureBoth(api: Api, paths: { incoming: string; bare: string }): Promise<{ incoming: RouteResult; bare: RouteResult }> {
   const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT * 2 });
   try {
     const routes = Object.keys(paths) as Array<keyof typeof paths>;
-    for (const route of routes) await closedLoop(port, agent, prepare(WARM_UP, paths[route]));
-    const totals = { incoming: { ms: 0, cpuMs: 0 }, bare: { ms: 0, cpuMs: 0 } };
+    for (const route of routes) await closedLoop(api, agent, prepare(WARM_UP, paths[route]));
+    const totals: Record<keyof typeof paths, LoopCost> = { incoming: { ms: 0, apiCpuMs: 0, ownCpuMs: 0 }, bare: { ms: 0, apiCpuMs: 0, ownCpuMs: 0 } };
     for (let round = 0; round < ROUNDS; round++) {
       for (const route of round % 2 === 0 ? routes : [...routes].reverse()) {
-        const { ms, cpuMs } = await closedLoop(port, agent, prepare(THROUGHPUT_REQUESTS / ROUNDS, paths[route]));
-        totals[route].ms += ms;
-        totals[route].cpuMs += cpuMs;
+        const cost = await closedLoop(api, agent, prepare(THROUGHPUT_REQUESTS / ROUNDS, paths[route]));
+        totals[route].ms += cost.ms;
+        totals[route].apiCpuMs += cost.apiCpuMs;
+        totals[route].ownCpuMs += cost.ownCpuMs;
       }
     }
     const result = (route: keyof typeof paths, at200: RouteResult['at_200_per_second']): RouteResult => ({
       throughput_per_second: Math.round(THROUGHPUT_REQUESTS / (totals[route].ms / 1000)),
-      node_cpu_ms_per_request: round(totals[route].cpuMs / THROUGHPUT_REQUESTS),
+      api_cpu_ms_per_request: round(totals[route].apiCpuMs / THROUGHPUT_REQUESTS),
+      load_generator_cpu_ms_per_request: round(totals[route].ownCpuMs / THROUGHPUT_REQUESTS),
       at_200_per_second: at200,
     });
-    const incoming = result('incoming', await paced(port, agent, paths.incoming));
-    const bare = result('bare', await paced(port, agent, paths.bare));
+    const incoming = result('incoming', await paced(api, agent, paths.incoming));
+    const bare = result('bare', await paced(api, agent, paths.bare));
     return { incoming, bare };
   } finally {
     agent.destroy();
   }
-}
-
-function benchConfig(): AppConfig {
-  // One load generator is one source address: the per-address limit of Twilio-facing routes would cut it off.
-  const config = loadConfig({
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'silent',
-    PUBLIC_BASE_URL,
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-    PRICE_BACKFILL_ENABLED: 'false',
-    RATE_LIMIT_TWILIO: '0',
-    RATE_LIMIT_API: '0',
-  });
-  return { ...config, demoSeed: false };
 }
 
 async function seed(db: PgDatabase): Promise<void> {
@@ -195,24 +171,27 @@ async function seed(db: PgDatabase): Promise<void> {
 /** Signed `POST /voice/incoming` against a bare TwiML route in the same app, on each database. */
 export async function benchIncomingCall(): Promise<IncomingCallBenchResult[]> {
   const results: IncomingCallBenchResult[] = [];
-  for (const { label, db, dispose } of await benchDatabases()) {
-    let app: NestExpressApplication | undefined;
+  for (const { label, db, url, dispose } of await benchDatabases()) {
     try {
       await seed(db);
-      // The app gets the database on loan: its shutdown must not close what dispose() closes and drops.
-      const borrowed = Object.create(db, { close: { value: async (): Promise<void> => undefined } }) as PgDatabase;
-      @Module({ imports: [AppModule.forRoot(benchConfig(), borrowed)], controllers: [BareTwimlController] })
-      class BenchAppModule {}
-      app = await NestFactory.create<NestExpressApplication>(BenchAppModule, { logger: false, rawBody: true, abortOnError: false });
-      configureApp(app);
-      await app.listen(0, '127.0.0.1');
-      const { port } = app.getHttpServer().address() as AddressInfo;
-      const { incoming, bare } = await measureBoth(port, { incoming: `/voice/incoming/${COMPANY_ID}`, bare: '/bench/bare-twiml' });
-      const { rows } = await db.pool.query<{ n: number }>('select count(*)::int as n from public.call_sessions');
-      if (rows[0].n < THROUGHPUT_REQUESTS) throw new Error(`only ${rows[0].n} sessions were written: the webhook did not do its work`);
-      results.push({ database: label, incoming, bare, throughput_ratio: round(incoming.throughput_per_second / bare.throughput_per_second, 2) });
+      const env = {
+        BENCH_DATABASE_URL: url,
+        BENCH_DATABASE_KIND: label,
+        PUBLIC_BASE_URL,
+        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      };
+      const child = await spawnNode('bench/incoming-call.app.js', [], env, 'http://127.0.0.1:PORT/health');
+      try {
+        const api = { pid: child.process.pid ?? 0, port: child.port };
+        const { incoming, bare } = await measureBoth(api, { incoming: `/voice/incoming/${COMPANY_ID}`, bare: '/bench/bare-twiml' });
+        const { rows } = await db.pool.query<{ n: number }>('select count(*)::int as n from public.call_sessions');
+        if (rows[0].n < THROUGHPUT_REQUESTS) throw new Error(`only ${rows[0].n} sessions were written: the webhook did not do its work`);
+        results.push({ database: label, incoming, bare, throughput_ratio: round(incoming.throughput_per_second / bare.throughput_per_second, 2) });
+      } finally {
+        await child.stop();
+      }
     } finally {
-      if (app) await app.close();
       await dispose();
     }
   }
@@ -226,7 +205,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       for (const x of r) {
         process.stdout.write(
           `${x.database}: incoming ${x.incoming.throughput_per_second}/s vs bare ${x.bare.throughput_per_second}/s (ratio ${x.throughput_ratio}); ` +
-            `CPU here per request ${x.incoming.node_cpu_ms_per_request} vs ${x.bare.node_cpu_ms_per_request} ms; ` +
+            `API CPU per request ${x.incoming.api_cpu_ms_per_request} vs ${x.bare.api_cpu_ms_per_request} ms; ` +
             `p99 at 200/s: incoming ${x.incoming.at_200_per_second.p99_ms} ms, bare ${x.bare.at_200_per_second.p99_ms} ms\n`,
         );
       }

@@ -29,6 +29,8 @@ export function machine(): string {
 export interface BenchDatabase {
   label: 'embedded' | 'postgres';
   db: PgDatabase;
+  /** Where a process of its own reaches the same database (the embedded server's socket file, or the server). */
+  url: string;
   dispose(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function benchDatabases(): Promise<BenchDatabase[]> {
   out.push({
     label: 'embedded',
     db: embedded,
+    url: embedded.pool.options.connectionString ?? '',
     dispose: async () => {
       await embedded.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -73,6 +76,7 @@ export async function benchDatabases(): Promise<BenchDatabase[]> {
     out.push({
       label: 'postgres',
       db,
+      url: target.toString(),
       dispose: async () => {
         await db.close();
         const c = new pg.Client({ connectionString: url });
