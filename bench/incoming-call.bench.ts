@@ -29,6 +29,8 @@ interface RouteResult {
   api_cpu_ms_per_request: number;
   /** The load generator's (this process's) CPU per request in the closed loop. */
   load_generator_cpu_ms_per_request: number;
+  /** The CPU of the database server's backends serving the API, per request in the closed loop (same machine). */
+  database_cpu_ms_per_request: number;
   at_200_per_second: { sent: number; p50_ms: number; p99_ms: number; max_ms: number };
 }
 
@@ -90,11 +92,25 @@ interface LoopCost {
   ms: number;
   apiCpuMs: number;
   ownCpuMs: number;
+  databaseCpuMs: number;
 }
 
-/** Closed-loop requests to one route, IN_FLIGHT at a time: elapsed time, the API's CPU time and this process's. */
+/** CPU seconds of a set of processes; one that has exited counts no more. */
+function cpuSecondsOf(pids: number[]): number {
+  return pids.reduce((sum, pid) => {
+    try {
+      return sum + cpuSeconds(pid);
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+/** Closed-loop requests to one route, IN_FLIGHT at a time: elapsed time, and the CPU time of each process. */
 async function closedLoop(api: Api, agent: Agent, requests: Prepared[]): Promise<LoopCost> {
   let next = 0;
+  const backends = await api.backendPids();
+  const db0 = cpuSecondsOf(backends);
   const api0 = cpuSeconds(api.pid);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -105,7 +121,12 @@ async function closedLoop(api: Api, agent: Agent, requests: Prepared[]): Promise
   );
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  return { ms, apiCpuMs: (cpuSeconds(api.pid) - api0) * 1000, ownCpuMs: (cpu.user + cpu.system) / 1000 };
+  return {
+    ms,
+    apiCpuMs: (cpuSeconds(api.pid) - api0) * 1000,
+    ownCpuMs: (cpu.user + cpu.system) / 1000,
+    databaseCpuMs: (cpuSecondsOf(backends) - db0) * 1000,
+  };
 }
 
 /** Open loop: requests leave on schedule whatever the answers do, so queueing shows in the latency. */
@@ -127,6 +148,8 @@ async function paced(api: Api, agent: Agent, path: string): Promise<RouteResult[
 interface Api {
   pid: number;
   port: number;
+  /** The database server's processes serving the API's pool (its connections are opened during the warm-up). */
+  backendPids(): Promise<number[]>;
 }
 
 /**
@@ -139,19 +162,22 @@ async function measureBoth(api: Api, paths: { incoming: string; bare: string }):
   try {
     const routes = Object.keys(paths) as Array<keyof typeof paths>;
     for (const route of routes) await closedLoop(api, agent, prepare(WARM_UP, paths[route]));
-    const totals: Record<keyof typeof paths, LoopCost> = { incoming: { ms: 0, apiCpuMs: 0, ownCpuMs: 0 }, bare: { ms: 0, apiCpuMs: 0, ownCpuMs: 0 } };
+    const zero = (): LoopCost => ({ ms: 0, apiCpuMs: 0, ownCpuMs: 0, databaseCpuMs: 0 });
+    const totals: Record<keyof typeof paths, LoopCost> = { incoming: zero(), bare: zero() };
     for (let round = 0; round < ROUNDS; round++) {
       for (const route of round % 2 === 0 ? routes : [...routes].reverse()) {
         const cost = await closedLoop(api, agent, prepare(THROUGHPUT_REQUESTS / ROUNDS, paths[route]));
         totals[route].ms += cost.ms;
         totals[route].apiCpuMs += cost.apiCpuMs;
         totals[route].ownCpuMs += cost.ownCpuMs;
+        totals[route].databaseCpuMs += cost.databaseCpuMs;
       }
     }
     const result = (route: keyof typeof paths, at200: RouteResult['at_200_per_second']): RouteResult => ({
       throughput_per_second: Math.round(THROUGHPUT_REQUESTS / (totals[route].ms / 1000)),
       api_cpu_ms_per_request: round(totals[route].apiCpuMs / THROUGHPUT_REQUESTS),
       load_generator_cpu_ms_per_request: round(totals[route].ownCpuMs / THROUGHPUT_REQUESTS),
+      database_cpu_ms_per_request: round(totals[route].databaseCpuMs / THROUGHPUT_REQUESTS),
       at_200_per_second: at200,
     });
     const incoming = result('incoming', await paced(api, agent, paths.incoming));
@@ -183,7 +209,13 @@ export async function benchIncomingCall(): Promise<IncomingCallBenchResult[]> {
       };
       const child = await spawnNode('bench/incoming-call.app.js', [], env, 'http://127.0.0.1:PORT/health');
       try {
-        const api = { pid: child.process.pid ?? 0, port: child.port };
+        const backendPids = async (): Promise<number[]> => {
+          const { rows } = await db.pool.query<{ pid: number }>(
+            "select pid from pg_stat_activity where datname = current_database() and backend_type = 'client backend' and pid <> pg_backend_pid()",
+          );
+          return rows.map((r) => r.pid);
+        };
+        const api = { pid: child.process.pid ?? 0, port: child.port, backendPids };
         const { incoming, bare } = await measureBoth(api, { incoming: `/voice/incoming/${COMPANY_ID}`, bare: '/bench/bare-twiml' });
         const { rows } = await db.pool.query<{ n: number }>('select count(*)::int as n from public.call_sessions');
         if (rows[0].n < THROUGHPUT_REQUESTS) throw new Error(`only ${rows[0].n} sessions were written: the webhook did not do its work`);
@@ -205,7 +237,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       for (const x of r) {
         process.stdout.write(
           `${x.database}: incoming ${x.incoming.throughput_per_second}/s vs bare ${x.bare.throughput_per_second}/s (ratio ${x.throughput_ratio}); ` +
-            `API CPU per request ${x.incoming.api_cpu_ms_per_request} vs ${x.bare.api_cpu_ms_per_request} ms; ` +
+            `API CPU per request ${x.incoming.api_cpu_ms_per_request} vs ${x.bare.api_cpu_ms_per_request} ms ` +
+            `(database ${x.incoming.database_cpu_ms_per_request}, load generator ${x.incoming.load_generator_cpu_ms_per_request}); ` +
             `p99 at 200/s: incoming ${x.incoming.at_200_per_second.p99_ms} ms, bare ${x.bare.at_200_per_second.p99_ms} ms\n`,
         );
       }
