@@ -68,19 +68,24 @@ describe('the embedded PostgreSQL server', () => {
     }
   });
 
-  it('runs the server and its backends under the batch scheduling policy where chrt exists', { timeout: 120_000 }, async () => {
-    const db = await openEmbeddedDatabase(dir);
-    try {
-      const { rows } = await db.pool.query<{ pid: number }>('select pg_backend_pid() as pid');
-      const policy = (pid: number): number => Number(/^policy\s*:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/sched`, 'utf8'))?.[1]);
-      // 3 is SCHED_BATCH, 0 SCHED_OTHER (linux/sched.h); without chrt the server runs as everything else does
-      const expected = batchSchedulingPrefix().length > 0 ? 3 : 0;
-      expect(policy(postmasterPid(dir))).toBe(expected);
-      expect(policy(rows[0].pid)).toBe(expected);
-    } finally {
-      await db.close();
-    }
-  });
+  // Linux only: the policy is read from /proc, and SCHED_BATCH is Linux's.
+  it.runIf(existsSync('/proc/self/sched'))(
+    'runs the server and its backends under the batch scheduling policy where chrt exists',
+    { timeout: 120_000 },
+    async () => {
+      const db = await openEmbeddedDatabase(dir);
+      try {
+        const { rows } = await db.pool.query<{ pid: number }>('select pg_backend_pid() as pid');
+        const policy = (pid: number): number => Number(/^policy\s*:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/sched`, 'utf8'))?.[1]);
+        // 3 is SCHED_BATCH, 0 SCHED_OTHER (linux/sched.h); without chrt the server runs as everything else does
+        const expected = batchSchedulingPrefix().length > 0 ? 3 : 0;
+        expect(policy(postmasterPid(dir))).toBe(expected);
+        expect(policy(rows[0].pid)).toBe(expected);
+      } finally {
+        await db.close();
+      }
+    },
+  );
 
   it('starts over a stale postmaster.pid and socket lock file whose pid another process holds now', { timeout: 120_000 }, async () => {
     const db = await openEmbeddedDatabase(dir);
